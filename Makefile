@@ -1,0 +1,42 @@
+# Two commands set up a fresh machine: `make run` and `make test` (see README).
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck pytest tokens clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/goalpost migrate
+	$(BIN)/goalpost seed-demo
+	@$(MAKE) --no-print-directory tokens
+	$(BIN)/goalpost serve
+
+tokens: $(STAMP)
+	@echo
+	@echo "Dev tokens (valid 12 h). In GraphiQL at http://127.0.0.1:8000/graphql open 'Headers' and paste:"
+	@echo "  alice (acme employee):"
+	@echo "    {\"Authorization\": \"Bearer $$($(BIN)/goalpost token alice@acme.example)\"}"
+	@echo "  carol (acme supervisor, globex employee):"
+	@echo "    {\"Authorization\": \"Bearer $$($(BIN)/goalpost token carol@acme.example)\"}"
+	@echo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) goalpost.db goalpost.db-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""goalpost: evaluation-period goals over GraphQL, saved in batches."""

@@ -1,0 +1,67 @@
+"""FastAPI app factory: /graphql, the REST twin, health probes and the goal sheet."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from strawberry.fastapi import GraphQLRouter
+
+from goalpost.config import Settings, get_settings
+from goalpost.db import SerialSession, create_engine, create_session_factory
+from goalpost.logging import configure_logging
+from goalpost.schema.context import Context
+from goalpost.schema.schema import build_schema
+from goalpost.services.auth import TokenVerifier
+from goalpost.services.guard import OrgGuard
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(json=settings.env == "prod")
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    verifier = TokenVerifier(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title="goalpost", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+
+    async def graphql_context(request: Request) -> AsyncIterator[Context]:
+        db = SerialSession(sessions)
+        try:
+            yield Context(
+                db=db,
+                guard=OrgGuard(verifier, request.headers.get("authorization")),
+                settings=settings,
+            )
+        finally:
+            await db.close()
+
+    app.include_router(
+        GraphQLRouter(build_schema(settings), context_getter=graphql_context), prefix="/graphql"
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app

@@ -1,0 +1,98 @@
+"""Command line: serve, migrate, seed-demo, token."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from sqlalchemy import select
+
+from goalpost.config import get_settings
+
+app = typer.Typer(help="goalpost: evaluation-period goals over GraphQL.", no_args_is_help=True)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrate_database(url: str) -> None:
+    """Apply every Alembic migration to `url` (the same migrations for SQLite and PostgreSQL)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    migrate_database(get_settings().database_url)
+    typer.echo("database migrated")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Insert the demo organizations, users, periods and goals (idempotent)."""
+    from goalpost.db import create_engine, create_session_factory
+    from goalpost.services.demo import seed_demo as seed
+
+    async def run() -> int:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await seed(session)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"demo data seeded ({asyncio.run(run())} rows added)")
+
+
+@app.command()
+def token(email: str, ttl: int = typer.Option(0, help="Lifetime in seconds (0: default).")) -> None:
+    """Print a development token (HS256, with exp) for the user with this email."""
+    from goalpost.db import create_engine, create_session_factory
+    from goalpost.models import User
+    from goalpost.services.auth import issue_dev_token
+
+    settings = get_settings()
+
+    async def subject() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                found = await session.execute(select(User.subject).where(User.email == email))
+                return found.scalar_one_or_none()
+        finally:
+            await engine.dispose()
+
+    sub = asyncio.run(subject())
+    if sub is None:
+        typer.echo(f"no user with email {email!r}; run `goalpost seed-demo` first?", err=True)
+        raise typer.Exit(1)
+    typer.echo(issue_dev_token(settings, sub, ttl or None))
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Default: GOALPOST_HOST (127.0.0.1)."),
+    port: int = typer.Option(None, help="Default: GOALPOST_PORT (8000)."),
+    workers: int = typer.Option(1, help="uvicorn worker processes."),
+) -> None:
+    """Serve GraphQL (GraphiQL at /graphql), the REST twin and the goal sheet at /."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "goalpost.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,61 @@
+"""All settings in one place, read from GOALPOST_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "goalpost-dev-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOALPOST_", extra="ignore")
+
+    env: Literal["dev", "prod"] = "dev"
+    database_url: str = "sqlite+aiosqlite:///./goalpost.db"
+
+    # HS256 for development; JWKS (RS256/ES256) + issuer + audience for production.
+    jwt_secret: SecretStr | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    dev_token_ttl_seconds: int = 12 * 3600
+
+    max_batch_items: int = 200
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_body_bytes: int = 1_000_000
+    introspection: bool = True
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _require_real_keys_in_prod(self) -> Settings:
+        """A dev secret is a convenience; in prod it would let anyone mint tokens."""
+        if self.env == "dev":
+            if self.jwt_secret is None and self.jwks_url is None:
+                self.jwt_secret = SecretStr(DEV_JWT_SECRET)
+            return self
+        if self.jwks_url:
+            if not (self.jwt_issuer and self.jwt_audience):
+                raise ValueError(
+                    "GOALPOST_JWKS_URL needs GOALPOST_JWT_ISSUER and GOALPOST_JWT_AUDIENCE"
+                )
+            return self
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if len(secret) < 32 or secret == DEV_JWT_SECRET:
+            raise ValueError(
+                "GOALPOST_ENV=prod needs GOALPOST_JWKS_URL (+ issuer, audience) "
+                "or a GOALPOST_JWT_SECRET of at least 32 characters"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

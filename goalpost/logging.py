@@ -1,0 +1,26 @@
+"""Structured logs (structlog), JSON in production, readable in development."""
+
+from __future__ import annotations
+
+import logging
+
+import structlog
+
+
+def configure_logging(*, json: bool) -> None:
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        cache_logger_on_first_use=True,
+    )
+
+
+log = structlog.get_logger("goalpost")

@@ -1,0 +1,1 @@
+"""Thin glue between GraphQL and the services: take the request context, call guard + service."""

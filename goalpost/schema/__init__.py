@@ -1,0 +1,1 @@
+"""Strawberry types, inputs, unions and enums; schema.py assembles Query and Mutation."""

@@ -1,0 +1,41 @@
+"""What every resolver gets: the request's session, guard and DataLoaders."""
+
+from __future__ import annotations
+
+import uuid
+
+from strawberry import Info as StrawberryInfo
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from goalpost.config import Settings
+from goalpost.db import SerialSession
+from goalpost.models import Competency
+from goalpost.services.goals import competencies_by_ids
+from goalpost.services.guard import OrgGuard
+
+CompetencyKey = tuple[uuid.UUID, uuid.UUID]  # (org id, competency id)
+
+
+class Context(BaseContext):
+    def __init__(self, *, db: SerialSession, guard: OrgGuard, settings: Settings) -> None:
+        super().__init__()
+        self.db = db
+        self.guard = guard
+        self.settings = settings
+        self.competency_loader: DataLoader[CompetencyKey, Competency | None] = DataLoader(
+            load_fn=self._load_competencies
+        )
+
+    async def _load_competencies(self, keys: list[CompetencyKey]) -> list[Competency | None]:
+        """All competencies that a page of goals references, in one SELECT per org."""
+        found: dict[CompetencyKey, Competency] = {}
+        async with self.db.use() as session:
+            for org_id in {org for org, _ in keys}:
+                ids = [cid for org, cid in keys if org == org_id]
+                for cid, comp in (await competencies_by_ids(session, org_id, ids)).items():
+                    found[(org_id, cid)] = comp
+        return [found.get(key) for key in keys]
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,53 @@
+"""Request-level errors as GraphQL errors with a stable `extensions.code`.
+
+Known errors keep their message; anything else becomes INTERNAL (retryable) with a fixed
+message, so no stack trace, SQL or path ever reaches a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from goalpost.logging import log
+from goalpost.services.errors import GoalpostError, InternalError
+
+
+def coded_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    extensions: dict[str, Any]
+    if isinstance(original, GoalpostError):
+        message = original.message
+        extensions = {"code": original.code}
+        if original.retryable:
+            extensions["retryable"] = True
+    elif original is None:
+        # Parse, validation and variable-coercion errors: the request itself is wrong.
+        message = error.message
+        extensions = {"code": "BAD_USER_INPUT"}
+    else:
+        log.error("unhandled_error", error_type=type(original).__name__, path=error.path)
+        internal = InternalError()
+        message = internal.message
+        extensions = {"code": internal.code, "retryable": True}
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [coded_error(e) for e in errors]

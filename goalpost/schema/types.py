@@ -1,0 +1,194 @@
+"""Output types of the read API (SPEC §5)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from goalpost import models
+from goalpost.resolvers import queries
+from goalpost.schema.context import Info
+from goalpost.schema.enums import GoalCategory, GoalStatus, GoalType, PeriodStatus, Role
+from goalpost.services import goals as goal_service
+from goalpost.services.auth import Caller
+from goalpost.services.guard import PeriodRef
+
+
+@strawberry.type
+class Competency:
+    id: strawberry.ID
+    name: str
+    ideal_actions: list[str]
+
+    @classmethod
+    def from_model(cls, c: models.Competency) -> Competency:
+        return cls(id=strawberry.ID(str(c.id)), name=c.name, ideal_actions=list(c.ideal_actions))
+
+
+@strawberry.type
+class WeightTotals:
+    performance: float
+    competency: float
+    core_value: float
+
+    @classmethod
+    def from_service(cls, t: goal_service.WeightTotals) -> WeightTotals:
+        return cls(
+            performance=float(t.performance),
+            competency=float(t.competency),
+            core_value=float(t.core_value),
+        )
+
+
+@strawberry.type
+class IdealActionSelection:
+    competency_id: strawberry.ID
+    actions: list[str]
+
+
+@strawberry.interface
+class Goal:
+    id: strawberry.ID
+    client_id: str
+    category: GoalCategory
+    status: GoalStatus
+    weight: float
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type
+class PerformanceGoal(Goal):
+    title: str | None
+    goal_type: GoalType | None
+    specific_goal: str | None
+    achievement_criteria: str | None
+    means_methods: str | None
+
+
+@strawberry.type
+class CompetencyGoal(Goal):
+    competency_ids: list[strawberry.ID]
+    selected_ideal_actions: list[IdealActionSelection]
+    action_plan: str | None
+    org_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The referenced competencies, batched across goals.")
+    async def competencies(self, info: Info) -> list[Competency]:
+        loaded = await info.context.competency_loader.load_many(
+            [(self.org_id, uuid.UUID(cid)) for cid in self.competency_ids]
+        )
+        return [Competency.from_model(c) for c in loaded if c is not None]
+
+
+@strawberry.type
+class CoreValueGoal(Goal):
+    core_value_plan: str | None
+
+
+def goal_from_record(r: goal_service.GoalRecord) -> Goal:
+    common: dict[str, Any] = {
+        "id": strawberry.ID(str(r.id)),
+        "client_id": r.client_id,
+        "category": r.category,
+        "status": r.status,
+        "weight": float(r.weight),
+        "version": r.version,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+    if r.category is models.GoalCategory.PERFORMANCE:
+        return PerformanceGoal(
+            **common,
+            title=r.title,
+            goal_type=r.goal_type,
+            specific_goal=r.specific_goal,
+            achievement_criteria=r.achievement_criteria,
+            means_methods=r.means_methods,
+        )
+    if r.category is models.GoalCategory.COMPETENCY:
+        return CompetencyGoal(
+            **common,
+            competency_ids=[strawberry.ID(c) for c in r.competency_ids or []],
+            selected_ideal_actions=[
+                IdealActionSelection(competency_id=strawberry.ID(cid), actions=list(actions))
+                for cid, actions in (r.selected_ideal_actions or {}).items()
+            ],
+            action_plan=r.action_plan,
+            org_id=r.organization_id,
+        )
+    return CoreValueGoal(**common, core_value_plan=r.core_value_plan)
+
+
+@strawberry.type
+class EvaluationPeriod:
+    id: strawberry.ID
+    name: str
+    status: PeriodStatus
+    starts_on: date
+    ends_on: date
+    org_slug: strawberry.Private[str]
+
+    @strawberry.field
+    async def my_goals(self, info: Info, category: GoalCategory | None = None) -> list[Goal]:
+        records = await queries.my_goals(info, self.org_slug, self.id, category)
+        return [goal_from_record(r) for r in records]
+
+    @strawberry.field
+    async def weight_totals(self, info: Info) -> WeightTotals:
+        return WeightTotals.from_service(await queries.weight_totals(info, self.org_slug, self.id))
+
+
+def period_from(slug: str, p: models.EvaluationPeriod | PeriodRef) -> EvaluationPeriod:
+    return EvaluationPeriod(
+        id=strawberry.ID(str(p.id)),
+        name=p.name,
+        status=p.status,
+        starts_on=p.starts_on,
+        ends_on=p.ends_on,
+        org_slug=slug,
+    )
+
+
+@strawberry.type
+class Organization:
+    slug: str
+    name: str
+
+    @strawberry.field
+    async def competencies(self, info: Info) -> list[Competency]:
+        return [Competency.from_model(c) for c in await queries.competencies(info, self.slug)]
+
+    @strawberry.field
+    async def periods(self, info: Info) -> list[EvaluationPeriod]:
+        return [period_from(self.slug, p) for p in await queries.periods(info, self.slug)]
+
+    @strawberry.field
+    async def period(self, info: Info, id: strawberry.ID) -> EvaluationPeriod:
+        return period_from(self.slug, await queries.period(info, self.slug, id))
+
+
+@strawberry.type
+class Membership:
+    role: Role
+    organization: Organization
+
+
+@strawberry.type
+class Me:
+    id: strawberry.ID
+    email: str
+    name: str
+    caller: strawberry.Private[Caller]
+
+    @strawberry.field
+    async def memberships(self, info: Info) -> list[Membership]:
+        rows = await queries.memberships(info, self.caller)
+        return [
+            Membership(role=role, organization=Organization(slug=org.slug, name=org.name))
+            for role, org in rows
+        ]

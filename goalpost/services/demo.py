@@ -1,0 +1,266 @@
+"""Demo data (SPEC §8): deterministic ids, inserted only where missing, so seeding is idempotent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goalpost.models import (
+    Base,
+    Competency,
+    EvaluationPeriod,
+    Goal,
+    GoalCategory,
+    GoalStatus,
+    GoalType,
+    Membership,
+    Organization,
+    PeriodStatus,
+    Role,
+    User,
+    utcnow,
+)
+
+DEMO_NAMESPACE = uuid.UUID("6f1c1d3e-93a4-4d8e-9a57-0b0e4b7c2a10")
+
+
+def demo_id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_NAMESPACE, "/".join(parts))
+
+
+USERS = {
+    "alice": ("alice@acme.example", "Alice Anders"),
+    "bob": ("bob@acme.example", "Bob Brandt"),
+    "carol": ("carol@acme.example", "Carol Chen"),
+    "dave": ("dave@globex.example", "Dave Diaz"),
+}
+ORGS = {"acme": "Acme Corporation", "globex": "Globex"}
+MEMBERSHIPS = [
+    ("alice", "acme", Role.EMPLOYEE),
+    ("bob", "acme", Role.EMPLOYEE),
+    ("carol", "acme", Role.SUPERVISOR),
+    ("carol", "globex", Role.EMPLOYEE),
+    ("dave", "globex", Role.EMPLOYEE),
+]
+PERIODS = [
+    ("acme", "fy2026", "FY2026", date(2026, 1, 1), date(2026, 12, 31), PeriodStatus.ACTIVE),
+    ("acme", "fy2025", "FY2025", date(2025, 1, 1), date(2025, 12, 31), PeriodStatus.CLOSED),
+    ("globex", "fy2026", "FY2026", date(2026, 1, 1), date(2026, 12, 31), PeriodStatus.ACTIVE),
+]
+COMPETENCIES = {
+    "acme": {
+        "Communication": [
+            "Listens before answering",
+            "Writes clear summaries",
+            "Shares context early",
+        ],
+        "Ownership": ["Follows through on commitments", "Raises risks early", "Fixes root causes"],
+        "Collaboration": ["Helps teammates unblock", "Gives actionable feedback"],
+    },
+    "globex": {
+        "Customer focus": ["Talks to customers monthly", "Measures satisfaction"],
+        "Craft": ["Reviews code carefully", "Automates repeated work"],
+    },
+}
+
+
+def subject_of(name: str) -> str:
+    return f"demo|{name}"
+
+
+def period_id(org: str, key: str) -> uuid.UUID:
+    return demo_id("period", org, key)
+
+
+def _goals() -> list[dict[str, Any]]:
+    comm = str(demo_id("competency", "acme", "Communication"))
+    own = str(demo_id("competency", "acme", "Ownership"))
+    craft = str(demo_id("competency", "globex", "Craft"))
+    perf, comp, core = GoalCategory.PERFORMANCE, GoalCategory.COMPETENCY, GoalCategory.CORE_VALUE
+    draft = GoalStatus.DRAFT
+    rows: list[tuple[str, str, str, GoalCategory, GoalStatus, str, dict[str, Any]]] = [
+        (
+            "alice",
+            "acme",
+            "alice-perf-1",
+            perf,
+            draft,
+            "40",
+            {
+                "title": "Grow ARR by 20%",
+                "goal_type": GoalType.QUANTITATIVE,
+                "specific_goal": "Close three enterprise deals",
+            },
+        ),
+        ("alice", "acme", "alice-perf-2", perf, draft, "30", {"title": "Ship the onboarding flow"}),
+        (
+            "alice",
+            "acme",
+            "alice-comp-1",
+            comp,
+            draft,
+            "0",
+            {
+                "competency_ids": [comm, own],
+                "selected_ideal_actions": {comm: ["Writes clear summaries"]},
+                "action_plan": "Write a weekly summary for the team",
+            },
+        ),
+        (
+            "alice",
+            "acme",
+            "alice-core-1",
+            core,
+            draft,
+            "0",
+            {"core_value_plan": "Mentor a new hire"},
+        ),
+        (
+            "alice",
+            "acme",
+            "alice-perf-submitted",
+            perf,
+            GoalStatus.SUBMITTED,
+            "20",
+            {
+                "title": "Reduce churn",
+                "goal_type": GoalType.QUANTITATIVE,
+                "specific_goal": "Churn under 3%",
+                "achievement_criteria": "Monthly churn report",
+                "means_methods": "Customer interviews",
+            },
+        ),
+        (
+            "alice",
+            "acme",
+            "alice-perf-rejected",
+            perf,
+            GoalStatus.REJECTED,
+            "10",
+            {"title": "Be more awesome", "goal_type": GoalType.QUALITATIVE},
+        ),
+        ("bob", "acme", "bob-perf-1", perf, draft, "50", {"title": "Cut build time in half"}),
+        (
+            "bob",
+            "acme",
+            "bob-comp-1",
+            comp,
+            draft,
+            "0",
+            {"competency_ids": [own], "action_plan": "Own the release checklist"},
+        ),
+        (
+            "carol",
+            "globex",
+            "carol-perf-1",
+            perf,
+            draft,
+            "60",
+            {"title": "Launch in two new markets"},
+        ),
+        ("dave", "globex", "dave-perf-1", perf, draft, "100", {"title": "Halve support backlog"}),
+        ("dave", "globex", "dave-comp-1", comp, draft, "0", {"competency_ids": [craft]}),
+    ]
+    now = utcnow()
+    goals = []
+    for owner, org, client_id, category, status, weight, fields in rows:
+        goals.append(
+            {
+                "id": demo_id("goal", owner, client_id),
+                "organization_id": demo_id("org", org),
+                "owner_id": demo_id("user", owner),
+                "period_id": period_id(org, "fy2026"),
+                "category": category,
+                "client_id": client_id,
+                "weight": Decimal(weight),
+                "status": status,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                **fields,
+            }
+        )
+    return goals
+
+
+def demo_rows() -> list[tuple[type[Base], dict[str, Any]]]:
+    """Parents before children, so foreign keys hold at every insert."""
+    rows: list[tuple[type[Base], dict[str, Any]]] = []
+    rows += [
+        (Organization, {"id": demo_id("org", slug), "slug": slug, "name": name})
+        for slug, name in ORGS.items()
+    ]
+    rows += [
+        (User, {"id": demo_id("user", n), "subject": subject_of(n), "email": e, "name": full})
+        for n, (e, full) in USERS.items()
+    ]
+    rows += [
+        (
+            Membership,
+            {
+                "id": demo_id("membership", u, o),
+                "user_id": demo_id("user", u),
+                "organization_id": demo_id("org", o),
+                "role": role,
+            },
+        )
+        for u, o, role in MEMBERSHIPS
+    ]
+    rows += [
+        (
+            EvaluationPeriod,
+            {
+                "id": period_id(o, key),
+                "organization_id": demo_id("org", o),
+                "name": name,
+                "starts_on": start,
+                "ends_on": end,
+                "status": st,
+            },
+        )
+        for o, key, name, start, end, st in PERIODS
+    ]
+    rows += [
+        (
+            Competency,
+            {
+                "id": demo_id("competency", o, name),
+                "organization_id": demo_id("org", o),
+                "name": name,
+                "ideal_actions": actions,
+            },
+        )
+        for o, comps in COMPETENCIES.items()
+        for name, actions in comps.items()
+    ]
+    rows += [(Goal, goal) for goal in _goals()]
+    return rows
+
+
+async def seed_demo(session: AsyncSession) -> int:
+    """Insert the demo rows that are missing; returns how many were inserted."""
+    inserted = 0
+    for model, values in demo_rows():
+        if await session.get(model, values["id"]) is None:
+            session.add(model(**values))
+            await session.flush()
+            inserted += 1
+    await session.commit()
+    return inserted
+
+
+async def reset_demo(session: AsyncSession) -> None:
+    """Empty every table and insert the demo rows: a known state for tests and benchmarks."""
+    for table in reversed(Base.metadata.sorted_tables):
+        await session.execute(table.delete())
+    by_model: dict[type[Base], list[dict[str, Any]]] = {}
+    for model, values in demo_rows():
+        by_model.setdefault(model, []).append(values)
+    for model, rows in by_model.items():
+        await session.execute(insert(model), rows)
+    await session.commit()

@@ -1,0 +1,69 @@
+"""Request-level errors with stable codes; adapters turn them into GraphQL or HTTP errors."""
+
+from __future__ import annotations
+
+
+class GoalpostError(Exception):
+    """An error that ends the whole request. `code` is part of the API contract."""
+
+    code = "INTERNAL"
+    retryable = False
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unauthenticated(GoalpostError):
+    code = "UNAUTHENTICATED"
+    http_status = 401
+
+
+class OrgNotFound(GoalpostError):
+    code = "ORG_NOT_FOUND"
+    http_status = 404
+
+    def __init__(self) -> None:
+        # One message for "no such org" and "not a member": nothing leaks which one it was.
+        super().__init__("Organization not found.")
+
+
+class PeriodNotFound(GoalpostError):
+    code = "PERIOD_NOT_FOUND"
+    http_status = 404
+
+    def __init__(self) -> None:
+        super().__init__("Evaluation period not found.")
+
+
+class PeriodClosed(GoalpostError):
+    code = "PERIOD_CLOSED"
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__("Goals can only be saved in an ACTIVE evaluation period.")
+
+
+class BatchTooLarge(GoalpostError):
+    code = "BATCH_TOO_LARGE"
+    http_status = 413
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"A batch holds at most {limit} items; this one has {size}.")
+
+
+class BadUserInput(GoalpostError):
+    code = "BAD_USER_INPUT"
+    http_status = 400
+
+
+class InternalError(GoalpostError):
+    """A database or server fault: nothing was written, sending the same request again is safe."""
+
+    code = "INTERNAL"
+    retryable = True
+    http_status = 500
+
+    def __init__(self, message: str = "Internal error; nothing was saved, please retry.") -> None:
+        super().__init__(message)

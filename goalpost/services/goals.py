@@ -1,0 +1,136 @@
+"""Reading goals: the GoalRecord value, the caller's goals and weight totals."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goalpost.models import Competency, Goal, GoalCategory, GoalStatus, GoalType
+from goalpost.services.guard import OrgContext, PeriodRef
+
+# The columns a patch may change, per category (the API's field names in snake_case).
+CATEGORY_FIELDS: dict[GoalCategory, tuple[str, ...]] = {
+    GoalCategory.PERFORMANCE: (
+        "title",
+        "goal_type",
+        "specific_goal",
+        "achievement_criteria",
+        "means_methods",
+    ),
+    GoalCategory.COMPETENCY: ("competency_ids", "selected_ideal_actions", "action_plan"),
+    GoalCategory.CORE_VALUE: ("core_value_plan",),
+}
+ALL_CATEGORY_FIELDS = tuple(f for fields in CATEGORY_FIELDS.values() for f in fields)
+EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})
+
+
+@dataclass(frozen=True)
+class GoalRecord:
+    """A goal as the API shows it; a value, so it outlives the session that loaded it."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    owner_id: uuid.UUID
+    period_id: uuid.UUID
+    category: GoalCategory
+    client_id: str
+    weight: Decimal
+    status: GoalStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    title: str | None = None
+    goal_type: GoalType | None = None
+    specific_goal: str | None = None
+    achievement_criteria: str | None = None
+    means_methods: str | None = None
+    competency_ids: list[str] | None = None
+    selected_ideal_actions: dict[str, list[str]] | None = None
+    action_plan: str | None = None
+    core_value_plan: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> GoalRecord:
+        return cls(**{name: row[name] for name in GOAL_COLUMNS})
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in GOAL_COLUMNS}
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def complete(self) -> bool:
+        if self.category is GoalCategory.COMPETENCY:
+            return bool(self.competency_ids) and bool(self.action_plan)
+        return all(
+            getattr(self, name) not in (None, "", [], {}) for name in CATEGORY_FIELDS[self.category]
+        )
+
+
+GOAL_COLUMNS = tuple(c.name for c in Goal.__table__.columns)
+
+
+@dataclass(frozen=True)
+class WeightTotals:
+    performance: Decimal = Decimal("0")
+    competency: Decimal = Decimal("0")
+    core_value: Decimal = Decimal("0")
+
+
+def owner_goals_query(owner_id: uuid.UUID, period_id: uuid.UUID) -> Any:
+    return select(Goal.__table__).where(Goal.owner_id == owner_id, Goal.period_id == period_id)
+
+
+async def list_my_goals(
+    session: AsyncSession,
+    org: OrgContext,
+    period: PeriodRef,
+    category: GoalCategory | None = None,
+) -> list[GoalRecord]:
+    query = owner_goals_query(org.caller.id, period.id).where(Goal.organization_id == org.org_id)
+    if category is not None:
+        query = query.where(Goal.category == category)
+    rows = (await session.execute(query.order_by(Goal.created_at, Goal.id))).mappings()
+    return [GoalRecord.from_row(row) for row in rows]
+
+
+async def weight_totals(
+    session: AsyncSession, owner_id: uuid.UUID, period_id: uuid.UUID
+) -> WeightTotals:
+    rows = await session.execute(
+        select(Goal.category, func.coalesce(func.sum(Goal.weight), 0))
+        .where(Goal.owner_id == owner_id, Goal.period_id == period_id)
+        .group_by(Goal.category)
+    )
+    sums = {GoalCategory(cat): Decimal(total) for cat, total in rows}
+    return WeightTotals(
+        performance=sums.get(GoalCategory.PERFORMANCE, Decimal("0")),
+        competency=sums.get(GoalCategory.COMPETENCY, Decimal("0")),
+        core_value=sums.get(GoalCategory.CORE_VALUE, Decimal("0")),
+    )
+
+
+async def competencies_by_ids(
+    session: AsyncSession, org_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Competency]:
+    """One SELECT for any number of ids; ids of other orgs are simply absent."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Competency).where(Competency.organization_id == org_id, Competency.id.in_(wanted))
+    )
+    return {c.id: c for c in rows.scalars()}
+
+
+def competency_uuids(records: Sequence[GoalRecord]) -> set[uuid.UUID]:
+    return {uuid.UUID(cid) for r in records for cid in (r.competency_ids or [])}

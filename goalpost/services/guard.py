@@ -1,0 +1,111 @@
+"""The org-context guard: caller → organization → period, resolved once per request."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goalpost.models import EvaluationPeriod, Membership, Organization, PeriodStatus, Role
+from goalpost.services.auth import Caller, TokenVerifier, authenticate
+from goalpost.services.errors import OrgNotFound, PeriodClosed, PeriodNotFound
+
+
+@dataclass(frozen=True)
+class OrgContext:
+    org_id: uuid.UUID
+    slug: str
+    name: str
+    role: Role
+    caller: Caller
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    status: PeriodStatus
+    starts_on: date
+    ends_on: date
+
+
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    """Malformed ids are 'not found', never a crash."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+class OrgGuard:
+    """Every org-scoped field asks this one object; answers are cached for the request."""
+
+    def __init__(self, verifier: TokenVerifier, authorization: str | None) -> None:
+        self._verifier = verifier
+        self._authorization = authorization
+        self._caller: Caller | None = None
+        self._orgs: dict[str, OrgContext] = {}
+        self._periods: dict[tuple[uuid.UUID, str], PeriodRef] = {}
+
+    async def require_caller(self, session: AsyncSession) -> Caller:
+        if self._caller is None:
+            self._caller = await authenticate(session, self._verifier, self._authorization)
+        return self._caller
+
+    async def require_org_member(self, session: AsyncSession, slug: str) -> OrgContext:
+        caller = await self.require_caller(session)
+        if slug not in self._orgs:
+            row = (
+                await session.execute(
+                    select(Organization, Membership.role)
+                    .join(Membership, Membership.organization_id == Organization.id)
+                    .where(Organization.slug == slug, Membership.user_id == caller.id)
+                )
+            ).one_or_none()
+            if row is None:
+                raise OrgNotFound()
+            org, role = row
+            self._orgs[slug] = OrgContext(org.id, org.slug, org.name, role, caller)
+        return self._orgs[slug]
+
+    async def require_period(
+        self, session: AsyncSession, org: OrgContext, period_id: str, *, for_write: bool = False
+    ) -> PeriodRef:
+        key = (org.org_id, str(period_id))
+        if key not in self._periods:
+            pid = parse_uuid(period_id)
+            period = None
+            if pid is not None:
+                period = (
+                    await session.execute(
+                        select(EvaluationPeriod).where(
+                            EvaluationPeriod.id == pid,
+                            EvaluationPeriod.organization_id == org.org_id,
+                        )
+                    )
+                ).scalar_one_or_none()
+            if period is None:
+                raise PeriodNotFound()
+            self._periods[key] = period_ref(period)
+        period_ref_ = self._periods[key]
+        if for_write and period_ref_.status != PeriodStatus.ACTIVE:
+            raise PeriodClosed()
+        return period_ref_
+
+
+def period_ref(period: EvaluationPeriod) -> PeriodRef:
+    return PeriodRef(
+        period.id,
+        period.organization_id,
+        period.name,
+        period.status,
+        period.starts_on,
+        period.ends_on,
+    )

@@ -1,0 +1,42 @@
+"""Alembic environment: async engine, same migrations for SQLite and PostgreSQL."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from goalpost.config import get_settings
+from goalpost.db import create_engine
+from goalpost.models import Base
+
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    return context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations() -> None:
+    engine = create_engine(database_url())
+    async with engine.connect() as connection:
+        await connection.run_sync(run_migrations)
+        await connection.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(run_async_migrations())

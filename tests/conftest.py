@@ -1,0 +1,122 @@
+"""The suite runs once on SQLite and, when GOALPOST_TEST_POSTGRES_URL is set, once on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from goalpost.app import create_app
+from goalpost.config import Settings
+from goalpost.services.demo import period_id
+from goalpost.testing import (
+    StatementCounter,
+    demo_token,
+    fresh_postgres_database,
+    fresh_sqlite_database,
+    reset_database,
+)
+
+POSTGRES_URL = os.environ.get("GOALPOST_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("GOALPOST_TEST_REQUIRE_POSTGRES") == "1"
+
+ACME_ACTIVE = str(period_id("acme", "fy2026"))
+ACME_CLOSED = str(period_id("acme", "fy2025"))
+GLOBEX_ACTIVE = str(period_id("globex", "fy2026"))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        with fresh_sqlite_database(str(tmp_path_factory.mktemp("db") / "goalpost.db")) as url:
+            yield url
+        return
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail(
+                "GOALPOST_TEST_REQUIRE_POSTGRES=1 but GOALPOST_TEST_POSTGRES_URL is not set"
+            )
+        pytest.skip("PostgreSQL not configured (set GOALPOST_TEST_POSTGRES_URL)")
+    try:
+        database = fresh_postgres_database(POSTGRES_URL)
+        url = database.__enter__()
+    except OSError as exc:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL required but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    try:
+        yield url
+    finally:
+        database.__exit__(None, None, None)
+
+
+@pytest.fixture
+def dialect(database_url: str) -> str:
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(env="dev", database_url=database_url, max_batch_items=200)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """A fresh app over the demo data, reset before every test."""
+    application = create_app(settings)
+    await reset_database(application.state.engine)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://goalpost.test") as client:
+        yield client
+
+
+@pytest.fixture
+def token(settings: Settings) -> Callable[[str], str]:
+    return lambda name: demo_token(settings, name)
+
+
+GraphQL = Callable[..., Any]
+
+
+@pytest.fixture
+def graphql(http: httpx.AsyncClient, token: Callable[[str], str]) -> GraphQL:
+    """POST a GraphQL document as a demo user (or with explicit headers); returns the JSON body."""
+
+    async def run(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        user: str | None = "alice",
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        sent = dict(headers or {})
+        if user is not None and "authorization" not in sent:
+            sent["authorization"] = f"Bearer {token(user)}"
+        response = await http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=sent
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run
+
+
+@pytest.fixture
+def count_statements(app: FastAPI) -> Callable[[], StatementCounter]:
+    return lambda: StatementCounter(app.state.engine)
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
