@@ -82,3 +82,14 @@ class SerialSession:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Start a fresh write transaction (BEGIN IMMEDIATE on SQLite).
+
+    Whatever the request read before (the guard's lookups) is done and cached as values;
+    ending that read transaction lets the write one take SQLite's write lock up front.
+    """
+    if session.in_transaction():
+        await session.rollback()
+    await session.connection(execution_options=WRITE_TRANSACTION)

@@ -19,9 +19,18 @@ from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from goalpost.config import Settings
-from goalpost.resolvers import queries
+from goalpost.resolvers import mutations, queries
 from goalpost.schema.context import Info
 from goalpost.schema.errors import ErrorCodes
+from goalpost.schema.inputs import BatchSaveGoalsInput, SaveGoalInput
+from goalpost.schema.results import (
+    BatchSaveGoalsPayload,
+    GoalSaveResult,
+    SubmitGoalsPayload,
+    payload_from,
+    result_from,
+    submit_payload_from,
+)
 from goalpost.schema.types import CompetencyGoal, CoreValueGoal, Me, Organization, PerformanceGoal
 
 
@@ -38,6 +47,39 @@ class Query:
     async def organization(self, info: Info, slug: str) -> Organization:
         org = await queries.organization(info, slug)
         return Organization(slug=org.slug, name=org.name)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Save many goal edits in one transaction; one result per item, in order."
+    )
+    async def batch_save_goals(
+        self, info: Info, input: BatchSaveGoalsInput
+    ) -> BatchSaveGoalsPayload:
+        outcome = await mutations.batch_save_goals(
+            info,
+            input.org_slug,
+            input.period_id,
+            [item.to_item() for item in input.items],
+            input.error_policy,
+        )
+        return payload_from(outcome)
+
+    @strawberry.mutation(description="Save one goal edit: a batch of one, same rules.")
+    async def save_goal(self, info: Info, input: SaveGoalInput) -> GoalSaveResult:
+        outcome = await mutations.batch_save_goals(
+            info, input.org_slug, input.period_id, [input.item.to_item()]
+        )
+        return result_from(outcome.results[0])
+
+    @strawberry.mutation(
+        description="Submit all of the caller's goals of the period, or say why not."
+    )
+    async def submit_goals(
+        self, info: Info, org_slug: str, period_id: strawberry.ID
+    ) -> SubmitGoalsPayload:
+        return submit_payload_from(await mutations.submit_goals(info, org_slug, period_id))
 
 
 class GoalpostSchema(strawberry.Schema):
@@ -61,6 +103,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return GoalpostSchema(
         query=Query,
+        mutation=Mutation,
         types=[PerformanceGoal, CompetencyGoal, CoreValueGoal],
         extensions=extensions,
     )

@@ -1,0 +1,37 @@
+"""Write resolvers: guard first (org, ACTIVE period), then the one batch service."""
+
+from __future__ import annotations
+
+from goalpost.schema.context import Info
+from goalpost.services import goal_batch, goal_submit
+from goalpost.services.goal_batch import BatchOutcome, ErrorPolicy, GoalBatchItem
+from goalpost.services.goal_submit import SubmitOutcome
+
+
+async def batch_save_goals(
+    info: Info,
+    org_slug: str,
+    period_id: str,
+    items: list[GoalBatchItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+) -> BatchOutcome:
+    ctx = info.context
+    async with ctx.db.use() as session:
+        org = await ctx.guard.require_org_member(session, org_slug)
+        period = await ctx.guard.require_period(session, org, period_id, for_write=True)
+        return await goal_batch.batch_save_goals(
+            session=session,
+            org=org,
+            period=period,
+            items=items,
+            error_policy=error_policy,
+            max_items=ctx.settings.max_batch_items,
+        )
+
+
+async def submit_goals(info: Info, org_slug: str, period_id: str) -> SubmitOutcome:
+    ctx = info.context
+    async with ctx.db.use() as session:
+        org = await ctx.guard.require_org_member(session, org_slug)
+        period = await ctx.guard.require_period(session, org, period_id, for_write=True)
+        return await goal_submit.submit_goals(session=session, org=org, period=period)

@@ -1,0 +1,163 @@
+"""Per-item results of a save as a union: failures are data, never GraphQL errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from goalpost.schema.enums import GoalStatus
+from goalpost.schema.types import Goal, WeightTotals, goal_from_record
+from goalpost.services import goal_batch as batch
+from goalpost.services.goal_batch import ProblemCode
+from goalpost.services.goal_submit import SubmitOutcome, SubmitProblemCode
+
+strawberry.enum(ProblemCode, name="GoalSaveErrorCode")
+
+
+@strawberry.type
+class GoalSaved:
+    client_id: str
+    created: bool
+    goal: Goal
+
+
+@strawberry.type
+class GoalDeleted:
+    client_id: str
+    id: strawberry.ID
+
+
+@strawberry.type
+class FieldError:
+    field: str = strawberry.field(description="A path such as `performance.title`.")
+    message: str
+
+
+@strawberry.interface
+class GoalSaveProblem:
+    client_id: str
+    code: ProblemCode
+    message: str
+    retryable: bool
+
+
+@strawberry.type
+class GoalValidationFailed(GoalSaveProblem):
+    field_errors: list[FieldError]
+
+
+@strawberry.type
+class GoalVersionConflict(GoalSaveProblem):
+    current: Goal
+
+
+@strawberry.type
+class GoalNotFound(GoalSaveProblem):
+    pass
+
+
+@strawberry.type
+class GoalNotEditable(GoalSaveProblem):
+    status: GoalStatus
+
+
+@strawberry.type(description="A database fault on this item; nothing of it was written.")
+class GoalSaveFailed(GoalSaveProblem):
+    pass
+
+
+GoalSaveResult = Annotated[
+    GoalSaved
+    | GoalDeleted
+    | GoalValidationFailed
+    | GoalVersionConflict
+    | GoalNotFound
+    | GoalNotEditable
+    | GoalSaveFailed,
+    strawberry.union("GoalSaveResult"),
+]
+GoalSaveSuccess = Annotated[GoalSaved | GoalDeleted, strawberry.union("GoalSaveSuccess")]
+
+
+@strawberry.type
+class BatchSaveGoalsPayload:
+    results: list[GoalSaveResult] = strawberry.field(
+        description="Exactly one result per input item, in input order."
+    )
+    saved: list[GoalSaveSuccess]
+    failed: list[GoalSaveProblem]
+    saved_count: int
+    failed_count: int
+    weight_totals: WeightTotals = strawberry.field(
+        description="The caller's weight sum per category in this period after the batch."
+    )
+
+
+def result_from(r: batch.ItemResult) -> GoalSaveResult:
+    if isinstance(r, batch.Saved):
+        return GoalSaved(client_id=r.client_id, created=r.created, goal=goal_from_record(r.goal))
+    if isinstance(r, batch.Deleted):
+        return GoalDeleted(client_id=r.client_id, id=strawberry.ID(str(r.id)))
+    common: dict[str, Any] = {
+        "client_id": r.client_id,
+        "code": r.code,
+        "message": r.message,
+        "retryable": r.retryable,
+    }
+    if r.code is ProblemCode.VERSION_CONFLICT and r.current is not None:
+        return GoalVersionConflict(**common, current=goal_from_record(r.current))
+    if r.code is ProblemCode.NOT_FOUND:
+        return GoalNotFound(**common)
+    if r.code is ProblemCode.NOT_EDITABLE and r.status is not None:
+        return GoalNotEditable(**common, status=r.status)
+    if r.code in (ProblemCode.SAVE_FAILED, ProblemCode.BATCH_REJECTED):
+        return GoalSaveFailed(**common)
+    return GoalValidationFailed(
+        **common,
+        field_errors=[FieldError(field=e.field, message=e.message) for e in r.field_errors],
+    )
+
+
+def payload_from(outcome: batch.BatchOutcome) -> BatchSaveGoalsPayload:
+    results = [result_from(r) for r in outcome.results]
+    saved = [r for r in results if isinstance(r, GoalSaved | GoalDeleted)]
+    failed: list[GoalSaveProblem] = [r for r in results if isinstance(r, GoalSaveProblem)]
+    return BatchSaveGoalsPayload(
+        results=results,
+        saved=saved,
+        failed=failed,
+        saved_count=len(saved),
+        failed_count=len(failed),
+        weight_totals=WeightTotals.from_service(outcome.totals),
+    )
+
+
+strawberry.enum(SubmitProblemCode, name="SubmitProblemCode")
+
+
+@strawberry.type
+class SubmitProblem:
+    code: SubmitProblemCode
+    message: str
+    goal: Goal | None = strawberry.field(description="The goal at fault, if it is one goal.")
+
+
+@strawberry.type
+class SubmitGoalsPayload:
+    submitted: bool
+    goals: list[Goal]
+    problems: list[SubmitProblem]
+
+
+def submit_payload_from(outcome: SubmitOutcome) -> SubmitGoalsPayload:
+    return SubmitGoalsPayload(
+        submitted=outcome.submitted,
+        goals=[goal_from_record(g) for g in outcome.goals],
+        problems=[
+            SubmitProblem(
+                code=p.code, message=p.message, goal=goal_from_record(p.goal) if p.goal else None
+            )
+            for p in outcome.problems
+        ],
+    )

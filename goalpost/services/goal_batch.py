@@ -1,0 +1,588 @@
+"""batch_save_goals: many goal edits, one transaction, one result per item.
+
+Phases (after Saleor's bulk mutations): check keys → load everything in set-based SELECTs
+(locked on PostgreSQL) → plan every item in memory → bulk INSERT / UPDATE / DELETE → one
+commit. The statements a batch issues do not grow with its size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Table, delete, select, tuple_, update, values
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import column
+
+from goalpost.db import begin_write, is_postgres
+from goalpost.logging import log
+from goalpost.models import Goal, GoalCategory, GoalStatus, utcnow
+from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
+from goalpost.services.goal_patches import (
+    PATCH_KEYS,
+    FieldError,
+    parse_patch,
+    patched_fields,
+    referenced_competencies,
+)
+from goalpost.services.goals import (
+    GOAL_COLUMNS,
+    GoalRecord,
+    WeightTotals,
+    competencies_by_ids,
+    weight_totals,
+)
+from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
+
+# The Core table: bulk statements, rows read as plain values.
+GOALS: Table = Goal.__table__  # type: ignore[assignment]
+CLIENT_ID_MAX = 64
+
+
+class ErrorPolicy(StrEnum):
+    SAVE_VALID = "SAVE_VALID"
+    ALL_OR_NOTHING = "ALL_OR_NOTHING"
+
+
+class ProblemCode(StrEnum):
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_EDITABLE = "NOT_EDITABLE"
+    SAVE_FAILED = "SAVE_FAILED"
+    BATCH_REJECTED = "BATCH_REJECTED"
+
+
+@dataclass(frozen=True)
+class GoalBatchItem:
+    """One edit. `patches` maps a category key (performance, competency, coreValue) to the
+    fields that were sent; a field left out is absent, a field sent as null maps to None."""
+
+    client_id: str
+    id: str | None = None
+    expected_version: int | None = None
+    delete: bool = False
+    patches: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Saved:
+    client_id: str
+    created: bool
+    goal: GoalRecord
+
+
+@dataclass(frozen=True)
+class Deleted:
+    client_id: str
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Problem:
+    client_id: str
+    code: ProblemCode
+    message: str
+    retryable: bool = False
+    field_errors: tuple[FieldError, ...] = ()
+    current: GoalRecord | None = None
+    status: GoalStatus | None = None
+
+
+ItemResult = Saved | Deleted | Problem
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    results: list[ItemResult]
+    totals: WeightTotals
+
+
+@dataclass
+class _Write:
+    """What one item will do to the database."""
+
+    kind: str  # insert | update | delete | noop
+    before: GoalRecord | None
+    after: GoalRecord | None
+    created: bool = False
+
+
+def _invalid(client_id: str, path: str, message: str) -> Problem:
+    return Problem(
+        client_id,
+        ProblemCode.VALIDATION_FAILED,
+        f"{path}: {message}",
+        field_errors=(FieldError(path, message),),
+    )
+
+
+async def batch_save_goals(
+    *,
+    session: AsyncSession,
+    org: OrgContext,
+    period: PeriodRef,
+    items: Sequence[GoalBatchItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+    max_items: int = 200,
+) -> BatchOutcome:
+    """Save every valid item in one transaction; a failing item never blocks the others."""
+    if len(items) > max_items:
+        raise BatchTooLarge(len(items), max_items)
+    if period.status != "ACTIVE":
+        raise PeriodClosed()
+    run = _BatchRun(session, org, period, items, error_policy)
+    try:
+        outcome = await run.execute(bulk=True)
+    except DBAPIError as exc:
+        await session.rollback()
+        if exc.connection_invalidated:
+            raise InternalError() from None
+        # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
+        # so the item that caused it fails alone and the rest still save.
+        log.warning(
+            "batch_bulk_write_failed",
+            org=org.slug,
+            period=str(period.id),
+            user=str(org.caller.id),
+            error=type(exc.orig).__name__,
+        )
+        try:
+            outcome = await run.execute(bulk=False)
+        except DBAPIError:
+            await session.rollback()
+            raise InternalError() from None
+    try:
+        await session.commit()
+    except DBAPIError:
+        await session.rollback()
+        log.error(
+            "batch_commit_failed",
+            org=org.slug,
+            period=str(period.id),
+            user=str(org.caller.id),
+            items=len(items),
+        )
+        raise InternalError() from None
+    _log_problems(org, period, outcome.results)
+    return outcome
+
+
+def _log_problems(org: OrgContext, period: PeriodRef, results: list[ItemResult]) -> None:
+    for result in results:
+        if isinstance(result, Problem):
+            log.info(
+                "goal_save_failed",
+                org=org.slug,
+                period=str(period.id),
+                user=str(org.caller.id),
+                client_id=result.client_id,
+                code=result.code.value,
+            )
+
+
+class _BatchRun:
+    def __init__(
+        self,
+        session: AsyncSession,
+        org: OrgContext,
+        period: PeriodRef,
+        items: Sequence[GoalBatchItem],
+        policy: ErrorPolicy,
+    ) -> None:
+        self.session = session
+        self.org = org
+        self.period = period
+        self.items = items
+        self.policy = policy
+
+    async def execute(self, *, bulk: bool) -> BatchOutcome:
+        await begin_write(self.session)
+        results: list[ItemResult | None] = [None] * len(self.items)
+        targets = self._check_keys(results)
+        # A create that lost an INSERT race to a concurrent request is planned again: the
+        # second time round it finds the other request's goal and becomes an idempotent update.
+        for _attempt in range(2):
+            if not targets:
+                break
+            plans = await self._plan(targets, results)
+            if self.policy is ErrorPolicy.ALL_OR_NOTHING and any(
+                isinstance(r, Problem) for r in results
+            ):
+                self._reject_all(plans, results)
+                break
+            targets = await self._write(plans, results, bulk=bulk)
+        for index in targets:
+            results[index] = Problem(
+                self.items[index].client_id,
+                ProblemCode.SAVE_FAILED,
+                "The goal changed while saving; retry.",
+                retryable=True,
+            )
+        totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+        return BatchOutcome([r for r in results if r is not None], totals)
+
+    def _check_keys(self, results: list[ItemResult | None]) -> list[int]:
+        """Malformed and repeated keys fail before anything is loaded."""
+        seen_client_ids: set[str] = set()
+        seen_ids: set[uuid.UUID] = set()
+        targets = []
+        for index, item in enumerate(self.items):
+            goal_id = parse_uuid(item.id) if item.id is not None else None
+            if not 1 <= len(item.client_id) <= CLIENT_ID_MAX:
+                results[index] = _invalid(
+                    item.client_id, "clientId", f"must be 1 to {CLIENT_ID_MAX} characters"
+                )
+            elif item.client_id in seen_client_ids or (goal_id is not None and goal_id in seen_ids):
+                results[index] = Problem(
+                    item.client_id,
+                    ProblemCode.DUPLICATE_IN_BATCH,
+                    "This goal already appears earlier in the batch.",
+                    field_errors=(FieldError("clientId", "repeated"),),
+                )
+            elif item.id is not None and goal_id is None:
+                results[index] = _not_found(item)
+            else:
+                targets.append(index)
+            seen_client_ids.add(item.client_id)
+            if goal_id is not None:
+                seen_ids.add(goal_id)
+        return targets
+
+    async def _load_goals(
+        self, targets: list[int]
+    ) -> tuple[dict[uuid.UUID, GoalRecord], dict[str, GoalRecord]]:
+        ids = {parse_uuid(self.items[i].id) for i in targets if self.items[i].id is not None}
+        client_ids = {self.items[i].client_id for i in targets if self.items[i].id is None}
+        if not ids and not client_ids:
+            return {}, {}
+        query = select(GOALS).where(
+            GOALS.c.owner_id == self.org.caller.id,
+            GOALS.c.period_id == self.period.id,
+            GOALS.c.organization_id == self.org.org_id,
+            GOALS.c.id.in_(ids) | GOALS.c.client_id.in_(client_ids),
+        )
+        if is_postgres(self.session):
+            # Lock the rows this batch may change: the version check below runs under the
+            # lock, so two batches with the same expectedVersion cannot both win.
+            query = query.with_for_update()
+        records = [GoalRecord.from_row(r) for r in (await self.session.execute(query)).mappings()]
+        return {r.id: r for r in records}, {r.client_id: r for r in records}
+
+    async def _plan(
+        self, targets: list[int], results: list[ItemResult | None]
+    ) -> dict[int, _Write]:
+        by_id, by_client_id = await self._load_goals(targets)
+        wanted: set[uuid.UUID] = set()
+        for index in targets:
+            for key, raw in self.items[index].patches.items():
+                if key in PATCH_KEYS:
+                    wanted |= referenced_competencies(PATCH_KEYS[key], raw)
+        for record in by_id.values():
+            wanted |= {uuid.UUID(c) for c in record.competency_ids or []}
+        competencies = await competencies_by_ids(self.session, self.org.org_id, wanted)
+
+        plans: dict[int, _Write] = {}
+        claimed: set[uuid.UUID] = set()
+        now = utcnow()
+        for index in targets:
+            item = self.items[index]
+            existing = (
+                by_id.get(uuid.UUID(str(item.id)))
+                if item.id is not None
+                else by_client_id.get(item.client_id)
+            )
+            if existing is not None and existing.id in claimed:
+                results[index] = Problem(
+                    item.client_id,
+                    ProblemCode.DUPLICATE_IN_BATCH,
+                    "This goal already appears earlier in the batch.",
+                    field_errors=(FieldError("clientId", "repeated"),),
+                )
+                continue
+            outcome = self._plan_item(item, existing, competencies, now)
+            if isinstance(outcome, Problem):
+                results[index] = outcome
+                continue
+            plans[index] = outcome
+            if existing is not None:
+                claimed.add(existing.id)
+        return plans
+
+    def _plan_item(
+        self,
+        item: GoalBatchItem,
+        existing: GoalRecord | None,
+        competencies: dict[uuid.UUID, Any],
+        now: Any,
+    ) -> _Write | Problem:
+        unknown = [k for k in item.patches if k not in PATCH_KEYS]
+        if unknown:
+            return _invalid(item.client_id, unknown[0], "unknown goal category")
+        if item.id is not None and existing is None:
+            return _not_found(item)
+        if existing is not None:
+            if item.expected_version is not None and item.expected_version != existing.version:
+                return Problem(
+                    item.client_id,
+                    ProblemCode.VERSION_CONFLICT,
+                    f"The goal is at version {existing.version}, not {item.expected_version}.",
+                    current=existing,
+                )
+            if not existing.editable:
+                return Problem(
+                    item.client_id,
+                    ProblemCode.NOT_EDITABLE,
+                    f"A {existing.status.value} goal cannot be changed.",
+                    status=existing.status,
+                )
+        if item.delete:
+            if existing is None or item.id is None:
+                return _invalid(
+                    item.client_id, "delete", "only an existing goal (id) can be deleted"
+                )
+            if item.patches:
+                return _invalid(item.client_id, "delete", "cannot be combined with a patch")
+            return _Write("delete", existing, None)
+        if len(item.patches) > 1:
+            return _invalid(
+                item.client_id, next(iter(item.patches)), "send the patch of one category only"
+            )
+        if existing is None:
+            if len(item.patches) != 1:
+                return _invalid(
+                    item.client_id,
+                    "performance",
+                    "a new goal needs one of performance, competency, coreValue",
+                )
+            return self._plan_create(item, competencies, now)
+        return self._plan_update(item, existing, competencies, now)
+
+    def _apply(
+        self,
+        item: GoalBatchItem,
+        category: GoalCategory,
+        base: dict[str, Any],
+        competencies: dict[uuid.UUID, Any],
+    ) -> dict[str, Any] | Problem:
+        key = next(iter(item.patches), None)
+        if key is None:
+            return {}
+        if PATCH_KEYS[key] is not category:
+            return _invalid(item.client_id, key, f"this goal is a {category.value} goal")
+        patch = parse_patch(category, item.patches[key])
+        changes = patch if isinstance(patch, list) else patched_fields(patch, competencies, base)
+        if isinstance(changes, list):
+            return Problem(
+                item.client_id,
+                ProblemCode.VALIDATION_FAILED,
+                "; ".join(f"{e.field}: {e.message}" for e in changes),
+                field_errors=tuple(changes),
+            )
+        return changes
+
+    def _plan_create(
+        self, item: GoalBatchItem, competencies: dict[uuid.UUID, Any], now: Any
+    ) -> _Write | Problem:
+        category = PATCH_KEYS[next(iter(item.patches))]
+        changes = self._apply(item, category, {}, competencies)
+        if isinstance(changes, Problem):
+            return changes
+        goal = GoalRecord(
+            id=uuid.uuid4(),
+            organization_id=self.org.org_id,
+            owner_id=self.org.caller.id,
+            period_id=self.period.id,
+            category=category,
+            client_id=item.client_id,
+            weight=changes.pop("weight", Decimal(0)),
+            status=GoalStatus.DRAFT,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            **changes,
+        )
+        return _Write("insert", None, goal, created=True)
+
+    def _plan_update(
+        self,
+        item: GoalBatchItem,
+        existing: GoalRecord,
+        competencies: dict[uuid.UUID, Any],
+        now: Any,
+    ) -> _Write | Problem:
+        changes = self._apply(item, existing.category, existing.values(), competencies)
+        if isinstance(changes, Problem):
+            return changes
+        changed = {k: v for k, v in changes.items() if getattr(existing, k) != v}
+        if not changed:
+            return _Write("noop", existing, existing)
+        after = replace(
+            existing,
+            **changed,
+            status=GoalStatus.DRAFT,
+            version=existing.version + 1,
+            updated_at=now,
+        )
+        return _Write("update", existing, after)
+
+    def _reject_all(self, plans: dict[int, _Write], results: list[ItemResult | None]) -> None:
+        for index in plans:
+            results[index] = Problem(
+                self.items[index].client_id,
+                ProblemCode.BATCH_REJECTED,
+                "Not saved: another item of this ALL_OR_NOTHING batch failed.",
+                retryable=True,
+            )
+
+    async def _write(
+        self, plans: dict[int, _Write], results: list[ItemResult | None], *, bulk: bool
+    ) -> list[int]:
+        """Write the plans; returns the creates that lost an INSERT race (to plan again)."""
+        groups: dict[str, list[int]] = {"insert": [], "update": [], "delete": [], "noop": []}
+        for index, plan in plans.items():
+            groups[plan.kind].append(index)
+        done: set[int] = set(groups["noop"])
+        if bulk:
+            done |= await self._insert(groups["insert"], plans)
+            done |= await self._update(groups["update"], plans)
+            done |= await self._delete(groups["delete"], plans)
+        else:
+            for kind in ("insert", "update", "delete"):
+                for index in groups[kind]:
+                    done |= await self._write_one(kind, index, plans, results)
+        raced: list[int] = []
+        for index, plan in plans.items():
+            item = self.items[index]
+            if results[index] is not None:
+                continue
+            if index not in done:
+                if plan.kind == "insert":
+                    raced.append(index)
+                else:
+                    results[index] = Problem(
+                        item.client_id,
+                        ProblemCode.SAVE_FAILED,
+                        "The goal changed while saving; retry.",
+                        retryable=True,
+                    )
+            elif plan.kind == "delete":
+                assert plan.before is not None
+                results[index] = Deleted(item.client_id, plan.before.id)
+            else:
+                assert plan.after is not None
+                results[index] = Saved(item.client_id, plan.created, plan.after)
+        return raced
+
+    async def _write_one(
+        self, kind: str, index: int, plans: dict[int, _Write], results: list[ItemResult | None]
+    ) -> set[int]:
+        write = {"insert": self._insert, "update": self._update, "delete": self._delete}[kind]
+        try:
+            async with self.session.begin_nested():
+                return await write([index], plans)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise
+            results[index] = Problem(
+                self.items[index].client_id,
+                ProblemCode.SAVE_FAILED,
+                "The database refused this goal; retry.",
+                retryable=True,
+            )
+            return set()
+
+    async def _insert(self, indexes: list[int], plans: dict[int, _Write]) -> set[int]:
+        if not indexes:
+            return set()
+        rows = [plans[i].after.values() for i in indexes]  # type: ignore[union-attr]
+        dialect_insert = postgresql.insert if is_postgres(self.session) else sqlite.insert
+        statement = (
+            dialect_insert(GOALS)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["owner_id", "period_id", "client_id"])
+            .returning(GOALS.c.id)
+        )
+        inserted = set((await self.session.execute(statement)).scalars())
+        return {i for i in indexes if plans[i].after.id in inserted}  # type: ignore[union-attr]
+
+    async def _update(self, indexes: list[int], plans: dict[int, _Write]) -> set[int]:
+        """One UPDATE … FROM (VALUES …) for all rows; the version in the join makes a row
+        that changed meanwhile match nothing instead of being overwritten."""
+        if not indexes:
+            return set()
+        names = ["version", "updated_at", "status", "weight", *_category_columns()]
+        rows = []
+        for i in indexes:
+            before, after = plans[i].before, plans[i].after
+            assert before is not None and after is not None
+            rows.append((after.id, before.version, *(getattr(after, n) for n in names)))
+        new = (
+            values(
+                column("id", GOALS.c.id.type),
+                column("old_version", GOALS.c.version.type),
+                *(column(n, GOALS.c[n].type) for n in names),
+                name="new",
+            )
+            .data(rows)
+            .cte("new")
+        )
+        statement = (
+            update(GOALS)
+            .where(GOALS.c.id == new.c.id, GOALS.c.version == new.c.old_version)
+            .values({n: new.c[n] for n in names})
+            .returning(GOALS.c.id)
+        )
+        updated = set((await self.session.execute(statement)).scalars())
+        return {i for i in indexes if plans[i].before.id in updated}  # type: ignore[union-attr]
+
+    async def _delete(self, indexes: list[int], plans: dict[int, _Write]) -> set[int]:
+        if not indexes:
+            return set()
+        keys = [(plans[i].before.id, plans[i].before.version) for i in indexes]  # type: ignore[union-attr]
+        statement = (
+            delete(GOALS).where(tuple_(GOALS.c.id, GOALS.c.version).in_(keys)).returning(GOALS.c.id)
+        )
+        deleted = set((await self.session.execute(statement)).scalars())
+        return {i for i in indexes if plans[i].before.id in deleted}  # type: ignore[union-attr]
+
+
+def _category_columns() -> list[str]:
+    fixed = {
+        "id",
+        "organization_id",
+        "owner_id",
+        "period_id",
+        "category",
+        "client_id",
+        "weight",
+        "status",
+        "version",
+        "created_at",
+        "updated_at",
+    }
+    return [c for c in GOAL_COLUMNS if c not in fixed]
+
+
+def _not_found(item: GoalBatchItem) -> Problem:
+    return Problem(item.client_id, ProblemCode.NOT_FOUND, "Goal not found.")
+
+
+__all__ = [
+    "BatchOutcome",
+    "Deleted",
+    "ErrorPolicy",
+    "GoalBatchItem",
+    "ItemResult",
+    "Problem",
+    "ProblemCode",
+    "Saved",
+    "batch_save_goals",
+]

@@ -1,0 +1,101 @@
+"""submit_goals: hand in all of the caller's goals of a period, or say item by item why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goalpost.db import begin_write, is_postgres
+from goalpost.models import Goal, GoalCategory, GoalStatus, PeriodStatus, utcnow
+from goalpost.services.errors import InternalError, PeriodClosed
+from goalpost.services.goals import EDITABLE_STATUSES, GoalRecord, owner_goals_query
+from goalpost.services.guard import OrgContext, PeriodRef
+
+REQUIRED_PERFORMANCE_TOTAL = Decimal("100")
+
+
+class SubmitProblemCode(StrEnum):
+    NO_GOALS = "NO_GOALS"
+    INCOMPLETE = "INCOMPLETE"
+    WEIGHTS_NOT_100 = "WEIGHTS_NOT_100"
+
+
+@dataclass(frozen=True)
+class SubmitProblem:
+    code: SubmitProblemCode
+    message: str
+    goal: GoalRecord | None = None
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    submitted: bool
+    goals: list[GoalRecord]
+    problems: list[SubmitProblem]
+
+
+def submit_problems(goals: list[GoalRecord]) -> list[SubmitProblem]:
+    """SPEC §2: every goal complete, PERFORMANCE weights summing to exactly 100."""
+    if not goals:
+        return [SubmitProblem(SubmitProblemCode.NO_GOALS, "There are no goals to submit.")]
+    problems = [
+        SubmitProblem(
+            SubmitProblemCode.INCOMPLETE,
+            f"Goal {g.client_id} is incomplete: fill every field of its category.",
+            g,
+        )
+        for g in goals
+        if not g.complete
+    ]
+    total = sum((g.weight for g in goals if g.category is GoalCategory.PERFORMANCE), Decimal(0))
+    if total != REQUIRED_PERFORMANCE_TOTAL:
+        problems.append(
+            SubmitProblem(
+                SubmitProblemCode.WEIGHTS_NOT_100,
+                f"Performance goal weights sum to {total}, they must sum to exactly 100.",
+            )
+        )
+    return problems
+
+
+async def submit_goals(
+    *, session: AsyncSession, org: OrgContext, period: PeriodRef
+) -> SubmitOutcome:
+    if period.status != PeriodStatus.ACTIVE:
+        raise PeriodClosed()
+    await begin_write(session)
+    query = owner_goals_query(org.caller.id, period.id).order_by(Goal.created_at, Goal.id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    goals = [GoalRecord.from_row(r) for r in (await session.execute(query)).mappings()]
+    problems = submit_problems(goals)
+    if problems:
+        await session.rollback()
+        return SubmitOutcome(False, goals, problems)
+    now = utcnow()
+    try:
+        await session.execute(
+            update(Goal)
+            .where(
+                Goal.owner_id == org.caller.id,
+                Goal.period_id == period.id,
+                Goal.status.in_(EDITABLE_STATUSES),
+            )
+            .values(status=GoalStatus.SUBMITTED, version=Goal.version + 1, updated_at=now)
+        )
+        await session.commit()
+    except DBAPIError:
+        await session.rollback()
+        raise InternalError() from None
+    submitted = [
+        replace(g, status=GoalStatus.SUBMITTED, version=g.version + 1, updated_at=now)
+        if g.editable
+        else g
+        for g in goals
+    ]
+    return SubmitOutcome(True, submitted, [])

@@ -1,0 +1,72 @@
+"""GraphQL documents and small readers shared by the batch tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goalpost.services.demo import demo_id
+
+GOAL_FIELDS = """
+  __typename id clientId category status weight version
+  ... on PerformanceGoal { title goalType specificGoal achievementCriteria meansMethods }
+  ... on CompetencyGoal { competencyIds actionPlan selectedIdealActions { competencyId actions } }
+  ... on CoreValueGoal { coreValuePlan }
+"""
+
+RESULT_FIELDS = f"""
+  __typename
+  ... on GoalSaved {{ clientId created goal {{ {GOAL_FIELDS} }} }}
+  ... on GoalDeleted {{ clientId id }}
+  ... on GoalSaveProblem {{ clientId code message retryable }}
+  ... on GoalValidationFailed {{ fieldErrors {{ field message }} }}
+  ... on GoalVersionConflict {{ current {{ {GOAL_FIELDS} }} }}
+  ... on GoalNotEditable {{ status }}
+"""
+
+BATCH = f"""
+mutation Batch($input: BatchSaveGoalsInput!) {{
+  batchSaveGoals(input: $input) {{
+    results {{ {RESULT_FIELDS} }}
+    saved {{ __typename ... on GoalSaved {{ clientId }} ... on GoalDeleted {{ clientId }} }}
+    failed {{ clientId code }}
+    savedCount failedCount
+    weightTotals {{ performance competency coreValue }}
+  }}
+}}
+"""
+
+SAVE_ONE = f"""
+mutation One($input: SaveGoalInput!) {{
+  saveGoal(input: $input) {{ {RESULT_FIELDS} }}
+}}
+"""
+
+MY_GOALS = f"""
+query Mine($period: ID!, $org: String!) {{
+  organization(slug: $org) {{ period(id: $period) {{ myGoals {{ {GOAL_FIELDS} }} }} }}
+}}
+"""
+
+
+def goal_id(owner: str, client_id: str) -> str:
+    """Ids of the demo goals (services/demo.py) are deterministic."""
+    return str(demo_id("goal", owner, client_id))
+
+
+def competency_id(org: str, name: str) -> str:
+    return str(demo_id("competency", org, name))
+
+
+def batch_input(
+    items: list[dict[str, Any]], *, org: str = "acme", period: str, **extra: Any
+) -> dict[str, Any]:
+    return {"input": {"orgSlug": org, "periodId": period, "items": items, **extra}}
+
+
+def typenames(body: dict[str, Any]) -> list[str]:
+    return [r["__typename"] for r in body["data"]["batchSaveGoals"]["results"]]
+
+
+def results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    assert "errors" not in body, body
+    return list(body["data"]["batchSaveGoals"]["results"])
