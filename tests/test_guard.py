@@ -1,0 +1,171 @@
+"""The org-context guard (SPEC §3): membership decides access, and errors leak nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from goalpost.testing import StatementCounter
+from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GLOBEX_ACTIVE, GraphQL, error_codes
+
+ORG = """
+query ($slug: String!) {
+  organization(slug: $slug) { slug name competencies { name } periods { id } }
+}
+"""
+ORG_PERIOD = """
+query ($slug: String!, $period: ID!) {
+  organization(slug: $slug) {
+    period(id: $period) { id name myGoals { clientId } weightTotals { performance } }
+  }
+}
+"""
+MEMBERSHIPS = "{ me { email memberships { role organization { slug name } } } }"
+
+
+async def post_as(
+    http: httpx.AsyncClient,
+    token: Callable[[str], str],
+    user: str,
+    query: str,
+    variables: dict[str, Any],
+) -> httpx.Response:
+    return await http.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"authorization": f"Bearer {token(user)}"},
+    )
+
+
+async def test_unknown_org_and_foreign_org_give_byte_identical_errors(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    unknown = await post_as(http, token, "alice", ORG, {"slug": "no-such-org"})
+    foreign = await post_as(http, token, "alice", ORG, {"slug": "globex"})
+    assert unknown.json()["data"] is None
+    assert error_codes(unknown.json()) == ["ORG_NOT_FOUND"]
+    assert foreign.json()["errors"] == unknown.json()["errors"]
+    assert foreign.status_code == unknown.status_code
+    assert foreign.content == unknown.content
+
+
+async def test_unknown_and_foreign_org_are_identical_below_the_org_too(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    """Asking for a real period of the foreign org must not hint that the org exists."""
+    unknown = await post_as(
+        http, token, "alice", ORG_PERIOD, {"slug": "no-such-org", "period": GLOBEX_ACTIVE}
+    )
+    foreign = await post_as(
+        http, token, "alice", ORG_PERIOD, {"slug": "globex", "period": GLOBEX_ACTIVE}
+    )
+    assert error_codes(unknown.json()) == ["ORG_NOT_FOUND"]
+    assert foreign.json()["errors"] == unknown.json()["errors"]
+    assert foreign.content == unknown.content
+
+
+async def test_dave_cannot_read_acme(graphql: GraphQL) -> None:
+    body = await graphql(ORG, {"slug": "acme"}, user="dave")
+    assert body["data"] is None
+    assert error_codes(body) == ["ORG_NOT_FOUND"]
+    own = await graphql(ORG, {"slug": "globex"}, user="dave")
+    assert own.get("errors") is None
+    assert own["data"]["organization"]["slug"] == "globex"
+
+
+async def test_dave_cannot_read_acme_goals_by_period_id(graphql: GraphQL) -> None:
+    body = await graphql(ORG_PERIOD, {"slug": "acme", "period": ACME_ACTIVE}, user="dave")
+    assert body["data"] is None
+    assert error_codes(body) == ["ORG_NOT_FOUND"]
+
+
+async def test_carol_sees_both_of_her_organizations(graphql: GraphQL) -> None:
+    body = await graphql(MEMBERSHIPS, user="carol")
+    assert body.get("errors") is None
+    memberships = body["data"]["me"]["memberships"]
+    assert sorted((m["organization"]["slug"], m["role"]) for m in memberships) == [
+        ("acme", "SUPERVISOR"),
+        ("globex", "EMPLOYEE"),
+    ]
+    for slug in ("acme", "globex"):
+        org = await graphql(ORG, {"slug": slug}, user="carol")
+        assert org.get("errors") is None
+        assert org["data"]["organization"]["slug"] == slug
+
+
+async def test_memberships_list_only_the_callers_orgs(graphql: GraphQL) -> None:
+    for user, slugs in {"alice": ["acme"], "bob": ["acme"], "dave": ["globex"]}.items():
+        body = await graphql(MEMBERSHIPS, user=user)
+        assert [m["organization"]["slug"] for m in body["data"]["me"]["memberships"]] == slugs
+
+
+async def test_another_orgs_period_is_not_found(graphql: GraphQL) -> None:
+    body = await graphql(ORG_PERIOD, {"slug": "acme", "period": GLOBEX_ACTIVE}, user="alice")
+    assert body["data"] is None
+    assert error_codes(body) == ["PERIOD_NOT_FOUND"]
+
+
+async def test_period_of_carols_other_org_is_not_found_under_acme(graphql: GraphQL) -> None:
+    """Carol may read globex's period, but only under globex: the period must match the org."""
+    wrong = await graphql(ORG_PERIOD, {"slug": "acme", "period": GLOBEX_ACTIVE}, user="carol")
+    assert error_codes(wrong) == ["PERIOD_NOT_FOUND"]
+    right = await graphql(ORG_PERIOD, {"slug": "globex", "period": GLOBEX_ACTIVE}, user="carol")
+    assert right.get("errors") is None
+    assert right["data"]["organization"]["period"]["id"] == GLOBEX_ACTIVE
+
+
+@pytest.mark.parametrize(
+    "period",
+    ["not-a-uuid", "", "   ", str(uuid.uuid4()), "1", "00000000-0000-0000-0000-00000000000g"],
+    ids=["not-a-uuid", "empty", "blank", "random-uuid", "number", "almost-uuid"],
+)
+async def test_malformed_or_unknown_period_id_is_not_found(graphql: GraphQL, period: str) -> None:
+    body = await graphql(ORG_PERIOD, {"slug": "acme", "period": period}, user="alice")
+    assert body["data"] is None
+    assert error_codes(body) == ["PERIOD_NOT_FOUND"]
+
+
+async def test_period_not_found_is_the_same_for_foreign_and_malformed_ids(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    foreign = await post_as(
+        http, token, "alice", ORG_PERIOD, {"slug": "acme", "period": GLOBEX_ACTIVE}
+    )
+    malformed = await post_as(
+        http, token, "alice", ORG_PERIOD, {"slug": "acme", "period": "not-a-uuid"}
+    )
+    assert foreign.json()["errors"] == malformed.json()["errors"]
+
+
+async def test_members_read_their_orgs_periods_active_and_closed(graphql: GraphQL) -> None:
+    for period, name in ((ACME_ACTIVE, "FY2026"), (ACME_CLOSED, "FY2025")):
+        body = await graphql(ORG_PERIOD, {"slug": "acme", "period": period}, user="bob")
+        assert body.get("errors") is None
+        assert body["data"]["organization"]["period"]["name"] == name
+
+
+async def test_org_and_caller_are_resolved_once_per_request(
+    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+) -> None:
+    """Many org-scoped fields in one request share one guard: one user and one membership query."""
+    query = """
+    query ($period: ID!) {
+      organization(slug: "acme") {
+        competencies { name }
+        periods { id }
+        a: period(id: $period) { myGoals { id } weightTotals { performance } }
+        b: period(id: $period) { myGoals(category: PERFORMANCE) { id } }
+      }
+    }
+    """
+    with count_statements() as counter:
+        body = await graphql(query, {"period": ACME_ACTIVE}, user="alice")
+    assert body.get("errors") is None, body
+    lowered = [" ".join(s.lower().split()) for s in counter.statements]
+    assert sum("from users" in s for s in lowered) == 1
+    assert sum("join memberships" in s for s in lowered) == 1
+    assert sum("from evaluation_periods where" in s for s in lowered) == 2  # periods + period
