@@ -36,4 +36,4 @@ async def memberships_of(
         .where(Membership.user_id == user_id)
         .order_by(Organization.slug)
     )
-    return [(role, org) for role, org in rows.tuples()]
+    return [(role, org) for role, org in rows]
