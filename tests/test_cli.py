@@ -1,0 +1,131 @@
+"""The `goalpost` command line, run as a real subprocess against a throwaway SQLite file."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+
+from goalpost.app import create_app
+from goalpost.config import DEV_JWT_SECRET, Settings
+from goalpost.services.demo import demo_rows
+
+SEEDED = re.compile(r"demo data seeded \((\d+) rows added\)")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.fixture
+def goalpost(sqlite_url: str) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the installed `goalpost` script with only GOALPOST_DATABASE_URL set (dev defaults)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    env["GOALPOST_DATABASE_URL"] = sqlite_url
+    script = Path(sys.executable).with_name("goalpost")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "goalpost.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+def rows_added(result: subprocess.CompletedProcess[str]) -> int:
+    assert result.returncode == 0, result.stderr
+    match = SEEDED.search(result.stdout)
+    assert match, result.stdout
+    return int(match.group(1))
+
+
+@pytest.fixture
+def seeded(goalpost: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    migrated = goalpost("migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert rows_added(goalpost("seed-demo")) == len(demo_rows())
+
+
+def test_migrate_then_seed_demo_twice_adds_nothing_the_second_time(
+    goalpost: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    migrated = goalpost("migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "database migrated" in migrated.stdout
+    assert rows_added(goalpost("seed-demo")) == len(demo_rows())
+    assert rows_added(goalpost("seed-demo")) == 0
+    again = goalpost("migrate")
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.usefixtures("seeded")
+def test_token_prints_a_dev_token_for_the_email(
+    goalpost: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    result = goalpost("token", "carol@acme.example")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    claims = jwt.decode(
+        token, DEV_JWT_SECRET, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+    )
+    assert claims["sub"] == "demo|carol"
+    assert claims["exp"] > time.time()
+
+
+@pytest.mark.usefixtures("seeded")
+def test_token_ttl_option_sets_the_lifetime(
+    goalpost: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    result = goalpost("token", "dave@globex.example", "--ttl", "60")
+    assert result.returncode == 0, result.stderr
+    claims = jwt.decode(result.stdout.strip(), DEV_JWT_SECRET, algorithms=["HS256"])
+    assert claims["sub"] == "demo|dave"
+    assert claims["exp"] - claims["iat"] == 60
+
+
+@pytest.mark.usefixtures("seeded")
+def test_token_for_an_unknown_email_fails(
+    goalpost: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    result = goalpost("token", "mallory@acme.example")
+    assert result.returncode != 0
+    assert result.stdout.strip() == ""
+    assert "mallory@acme.example" in result.stderr
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_printed_token_is_accepted_by_the_api(
+    goalpost: Callable[..., subprocess.CompletedProcess[str]], sqlite_url: str
+) -> None:
+    token = goalpost("token", "carol@acme.example").stdout.strip()
+    app = create_app(Settings(env="dev", database_url=sqlite_url, jwt_secret=DEV_JWT_SECRET))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://cli.test") as http:
+            response = await http.post(
+                "/graphql",
+                json={"query": "{ me { email memberships { organization { slug } } } }"},
+                headers={"authorization": f"Bearer {token}"},
+            )
+    finally:
+        await app.state.engine.dispose()
+    body = response.json()
+    assert body.get("errors") is None, body
+    assert body["data"]["me"]["email"] == "carol@acme.example"
+    slugs = [m["organization"]["slug"] for m in body["data"]["me"]["memberships"]]
+    assert slugs == ["acme", "globex"]
