@@ -13,9 +13,11 @@ from strawberry.fastapi import GraphQLRouter
 from goalpost.config import Settings, get_settings
 from goalpost.db import SerialSession, create_engine, create_session_factory
 from goalpost.logging import configure_logging
+from goalpost.resolvers import rest
 from goalpost.schema.context import Context
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
+from goalpost.services.errors import GoalpostError
 from goalpost.services.guard import OrgGuard
 
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.verifier = verifier
 
     async def graphql_context(request: Request) -> AsyncIterator[Context]:
         db = SerialSession(sessions)
@@ -50,6 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         GraphQLRouter(build_schema(settings), context_getter=graphql_context), prefix="/graphql"
     )
+
+    app.include_router(rest.router)
+
+    @app.exception_handler(GoalpostError)
+    async def goalpost_error(_: Request, exc: GoalpostError) -> JSONResponse:
+        body = {"code": exc.code, "message": exc.message, "retryable": exc.retryable}
+        return JSONResponse(body, status_code=exc.http_status)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

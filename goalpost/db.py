@@ -72,10 +72,14 @@ class SerialSession:
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def use(self) -> AsyncIterator[AsyncSession]:
+    async def use(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """`write=True` opens the write transaction before anything is read, so the guard's
+        lookups and the writes share one transaction."""
         async with self._lock:
             if self._session is None:
                 self._session = self._factory()
+            if write:
+                await begin_write(self._session)
             yield self._session
 
     async def close(self) -> None:
@@ -85,11 +89,15 @@ class SerialSession:
 
 
 async def begin_write(session: AsyncSession) -> None:
-    """Start a fresh write transaction (BEGIN IMMEDIATE on SQLite).
+    """Make sure a write transaction is open (BEGIN IMMEDIATE on SQLite).
 
-    Whatever the request read before (the guard's lookups) is done and cached as values;
-    ending that read transaction lets the write one take SQLite's write lock up front.
+    A read transaction still open is ended first: what it read (the guard's lookups) is
+    cached as plain values, and SQLite's write lock has to be taken before the first read.
     """
-    if session.in_transaction():
+    current = session.get_transaction()
+    if current is not None and session.info.get("write_transaction") is current:
+        return
+    if current is not None:
         await session.rollback()
     await session.connection(execution_options=WRITE_TRANSACTION)
+    session.info["write_transaction"] = session.get_transaction()

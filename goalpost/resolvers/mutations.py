@@ -16,7 +16,7 @@ async def batch_save_goals(
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
 ) -> BatchOutcome:
     ctx = info.context
-    async with ctx.db.use() as session:
+    async with ctx.db.use(write=True) as session:
         org = await ctx.guard.require_org_member(session, org_slug)
         period = await ctx.guard.require_period(session, org, period_id, for_write=True)
         return await goal_batch.batch_save_goals(
@@ -31,7 +31,7 @@ async def batch_save_goals(
 
 async def submit_goals(info: Info, org_slug: str, period_id: str) -> SubmitOutcome:
     ctx = info.context
-    async with ctx.db.use() as session:
+    async with ctx.db.use(write=True) as session:
         org = await ctx.guard.require_org_member(session, org_slug)
         period = await ctx.guard.require_period(session, org, period_id, for_write=True)
         return await goal_submit.submit_goals(session=session, org=org, period=period)

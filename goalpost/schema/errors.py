@@ -24,8 +24,9 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         extensions = {"code": original.code}
         if original.retryable:
             extensions["retryable"] = True
-    elif original is None:
-        # Parse, validation and variable-coercion errors: the request itself is wrong.
+    elif original is None or error.path is None:
+        # Parse, validation and variable-coercion errors (no path: nothing was executed);
+        # the request itself is wrong, and graphql-core's message says how.
         message = error.message
         extensions = {"code": "BAD_USER_INPUT"}
     else:

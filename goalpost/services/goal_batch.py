@@ -217,6 +217,7 @@ class _BatchRun:
                 isinstance(r, Problem) for r in results
             ):
                 self._reject_all(plans, results)
+                targets = []
                 break
             targets = await self._write(plans, results, bulk=bulk)
         for index in targets:

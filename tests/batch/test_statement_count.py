@@ -1,0 +1,84 @@
+"""Constant SQL cost: the statements of a batch do not grow with its size (SPEC §4.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from goalpost.testing import StatementCounter
+from tests.batch.helpers import BATCH, batch_input, competency_id, results
+from tests.conftest import ACME_ACTIVE, GraphQL
+
+SIZES = (1, 10, 100, 200)
+MAX_STATEMENTS = 10
+
+
+async def seed_goals(graphql: GraphQL, prefix: str, count: int) -> list[dict[str, Any]]:
+    """Existing goals to update and delete, created through the API."""
+    items = [
+        {"clientId": f"{prefix}-{i}", "performance": {"title": f"goal {i}", "weight": 1}}
+        for i in range(count)
+    ]
+    saved: list[dict[str, Any]] = []
+    for start in range(0, count, 200):
+        saved += results(
+            await graphql(BATCH, batch_input(items[start : start + 200], period=ACME_ACTIVE))
+        )
+    return [r["goal"] for r in saved]
+
+
+def mixed_batch(size: int, existing: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """About a third creates, a third updates, a third deletes (a batch of 1 is a create)."""
+    items: list[dict[str, Any]] = []
+    for i in range(size):
+        if i % 3 == 0:
+            items.append(
+                {
+                    "clientId": f"{prefix}-new-{i}",
+                    "competency": {
+                        "actionPlan": "plan",
+                        "competencyIds": [competency_id("acme", "Ownership")],
+                    },
+                }
+            )
+        elif i % 3 == 1:
+            goal = existing[i]
+            items.append(
+                {
+                    "clientId": goal["clientId"],
+                    "id": goal["id"],
+                    "expectedVersion": goal["version"],
+                    "performance": {"title": f"edited {i}", "weight": 2},
+                }
+            )
+        else:
+            goal = existing[i]
+            items.append(
+                {
+                    "clientId": goal["clientId"],
+                    "id": goal["id"],
+                    "delete": True,
+                    "expectedVersion": goal["version"],
+                }
+            )
+    return items
+
+
+async def test_statements_per_batch_do_not_grow_with_batch_size(
+    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+) -> None:
+    measured: dict[int, int] = {}
+    for size in SIZES:
+        prefix = f"s{size}"
+        existing = await seed_goals(graphql, prefix, size)
+        items = mixed_batch(size, existing, prefix)
+        with count_statements() as counter:
+            body = await graphql(BATCH, batch_input(items, period=ACME_ACTIVE))
+        out = results(body)
+        assert len(out) == size
+        assert all(r["__typename"] in ("GoalSaved", "GoalDeleted") for r in out), out[:3]
+        measured[size] = counter.count
+    print("SQL statements per batchSaveGoals request (auth + guard + batch):", measured)
+    # Every statement of the whole request is counted: caller, org, period, then the batch.
+    # A batch of 1 is a lone create: no UPDATE or DELETE to send.
+    assert measured[1] <= measured[10] == measured[100] == measured[200] <= MAX_STATEMENTS
