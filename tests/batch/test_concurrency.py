@@ -12,33 +12,36 @@ from tests.conftest import ACME_ACTIVE, GraphQL
 async def test_two_batches_with_the_same_expected_version_one_wins(graphql: GraphQL) -> None:
     gid = goal_id("alice", "alice-perf-1")
 
-    def edit(title: str) -> dict[str, Any]:
+    def edit(version: int, title: str) -> dict[str, Any]:
         return batch_input(
-            [{"clientId": "c", "id": gid, "expectedVersion": 1, "performance": {"title": title}}],
+            [
+                {
+                    "clientId": "c",
+                    "id": gid,
+                    "expectedVersion": version,
+                    "performance": {"title": title},
+                }
+            ],
             period=ACME_ACTIVE,
         )
 
-    for round_ in range(5):
+    version = 1
+    for round_ in range(8):
         first, second = await asyncio.gather(
-            graphql(BATCH, edit(f"first {round_}")), graphql(BATCH, edit(f"second {round_}"))
+            graphql(BATCH, edit(version, f"first {round_}")),
+            graphql(BATCH, edit(version, f"second {round_}")),
         )
-        kinds = sorted([results(first)[0]["__typename"], results(second)[0]["__typename"]])
-        if round_ == 0:
-            assert kinds == ["GoalSaved", "GoalVersionConflict"]
-            winner = next(r for r in (first, second) if results(r)[0]["__typename"] == "GoalSaved")
-            loser = next(
-                r for r in (first, second) if results(r)[0]["__typename"] == "GoalVersionConflict"
-            )
-            saved_title = results(winner)[0]["goal"]["title"]
-            assert results(loser)[0]["current"]["title"] == saved_title
-            assert results(loser)[0]["current"]["version"] == 2
-        else:
-            # Both stale now: the version check never lets either through.
-            assert kinds == ["GoalVersionConflict", "GoalVersionConflict"]
+        pair = [results(first)[0], results(second)[0]]
+        assert sorted(r["__typename"] for r in pair) == ["GoalSaved", "GoalVersionConflict"]
+        winner = next(r for r in pair if r["__typename"] == "GoalSaved")
+        loser = next(r for r in pair if r["__typename"] == "GoalVersionConflict")
+        assert winner["goal"]["version"] == version + 1
+        assert loser["current"] == winner["goal"]  # the conflict shows what won
+        version += 1
 
     body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE})
     goal = next(g for g in body["data"]["organization"]["period"]["myGoals"] if g["id"] == gid)
-    assert goal["version"] == 2 and goal["title"] == saved_title
+    assert goal == winner["goal"]
 
 
 async def test_ten_concurrent_resends_of_one_create_make_one_goal(graphql: GraphQL) -> None:
