@@ -261,3 +261,27 @@ async def test_a_version_conflict_exposes_the_servers_goal(
     assert saver.state(perf1).state == "saved" and saver.state(perf1).version == 3
     (goal,) = [g for g in await alice.my_goals("acme", ACME_ACTIVE) if g.id == perf1]
     assert (goal["title"], goal.weight) == ("Changed here", 45)
+
+
+async def test_retries_back_off_exponentially_and_give_up_after_max_attempts(
+    server: LiveServer, client_for: Callable[..., GoalpostClient]
+) -> None:
+    async with TcpProxy("127.0.0.1", server.port) as proxy:
+        alice = client_for("alice", url=proxy.url("/graphql"))
+        clock = VirtualClock(auto=True)
+        saver = saver_on(alice, clock, max_attempts=4, backoff_base=0.5)
+        key = saver.add("CORE_VALUE", {"coreValuePlan": "Survives an outage"})
+
+        proxy.drop_next(4)
+        await saver.flush()
+
+        assert proxy.dropped == 4 and server.recorder.graphql() == []
+        assert clock.sleeps == [0.25, 0.5, 1.0]  # 0.5 x 2^n, x 0.5 with the jitter at 0
+        state = saver.state(key)
+        assert state.state == "error" and state.attempts == 4
+        assert state.message is not None and "gave up after 4 attempts" in state.message
+
+        saver.retry(key)  # the app's "Retry" once the network is back
+        await saver.flush()
+        assert saver.state(key).state == "saved"
+        assert len(server.recorder.graphql("BatchSaveGoals")) == 1
