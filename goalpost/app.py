@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from strawberry.fastapi import GraphQLRouter
 
 from goalpost.config import Settings, get_settings
 from goalpost.db import SerialSession, create_engine, create_session_factory
 from goalpost.logging import configure_logging
+from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers import rest
 from goalpost.schema.context import Context
+from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="goalpost", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.verifier = verifier
@@ -51,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.close()
 
     app.include_router(
-        GraphQLRouter(build_schema(settings), context_getter=graphql_context), prefix="/graphql"
+        GoalpostGraphQLRouter(build_schema(settings), context_getter=graphql_context),
+        prefix="/graphql",
     )
 
     app.include_router(rest.router)

@@ -1,16 +1,17 @@
 """Request-level errors as GraphQL errors with a stable `extensions.code`.
 
+Applied by the HTTP view to every result, so parse and validation errors (which never reach
+an extension's execution hooks) get a code too.
+
 Known errors keep their message; anything else becomes INTERNAL (retryable) with a fixed
 message, so no stack trace, SQL or path ever reaches a client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from goalpost.logging import log
 from goalpost.services.errors import GoalpostError, InternalError
@@ -43,12 +44,3 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         original_error=None,
         extensions=extensions,
     )
-
-
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [coded_error(e) for e in errors]

@@ -21,7 +21,6 @@ from strawberry.types import ExecutionContext
 from goalpost.config import Settings
 from goalpost.resolvers import mutations, queries
 from goalpost.schema.context import Info
-from goalpost.schema.errors import ErrorCodes
 from goalpost.schema.inputs import BatchSaveGoalsInput, SaveGoalInput
 from goalpost.schema.results import (
     BatchSaveGoalsPayload,
@@ -86,7 +85,7 @@ class GoalpostSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """ErrorCodes already logged what matters; no tracebacks in the log stream."""
+        """coded_error logs what matters (at the HTTP view); no tracebacks in the log stream."""
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -97,7 +96,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        ErrorCodes,
     ]
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
