@@ -33,7 +33,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# The graphql-http audit (tests/hardening) runs on Node.js with a pinned lock file.
+AUDIT := tests/conformance
+$(AUDIT)/node_modules/.package-lock.json: $(AUDIT)/package-lock.json
+	npm ci --prefix $(AUDIT) --no-audit --no-fund --silent
+
+pytest: $(STAMP) $(AUDIT)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
 test: lint typecheck pytest
