@@ -25,7 +25,9 @@ from goalpost.services.guard import OrgGuard
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json=settings.env == "prod")
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, statement_timeout_ms=settings.db_statement_timeout_ms
+    )
     sessions = create_session_factory(engine)
     verifier = TokenVerifier(settings)
 

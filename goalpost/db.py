@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,7 +21,14 @@ from sqlalchemy.ext.asyncio import (
 WRITE_TRANSACTION = {"goalpost_write": True}
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any
+) -> AsyncEngine:
+    if statement_timeout_ms and url.startswith("postgresql"):
+        # A runaway statement is cancelled by the server (SQLSTATE 57014), not waited for.
+        kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})[
+            "statement_timeout"
+        ] = str(statement_timeout_ms)
     engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -49,6 +57,38 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+# SQLSTATE classes that doom a whole transaction rather than one row: connection (08),
+# transaction rollback such as serialization failure or deadlock (40), resources (53),
+# operator intervention such as a statement timeout (57), system errors (58).
+TRANSACTION_FAULT_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+SQLITE_TRANSACTION_FAULTS = frozenset(
+    {
+        "SQLITE_BUSY",
+        "SQLITE_LOCKED",
+        "SQLITE_IOERR",
+        "SQLITE_FULL",
+        "SQLITE_NOMEM",
+        "SQLITE_INTERRUPT",
+        "SQLITE_CORRUPT",
+        "SQLITE_CANTOPEN",
+        "SQLITE_READONLY",
+    }
+)
+
+
+def is_transaction_fault(exc: DBAPIError) -> bool:
+    """True for faults of the connection or transaction, where retrying one row cannot help."""
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        return sqlstate[:2] in TRANSACTION_FAULT_CLASSES
+    name = getattr(exc.orig, "sqlite_errorname", None)  # e.g. SQLITE_BUSY_SNAPSHOT
+    if isinstance(name, str):
+        return "_".join(name.split("_")[:2]) in SQLITE_TRANSACTION_FAULTS
+    return False
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import column
 
-from goalpost.db import begin_write, is_postgres
+from goalpost.db import begin_write, is_postgres, is_transaction_fault
 from goalpost.logging import log
 from goalpost.models import Goal, GoalCategory, GoalStatus, utcnow
 from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
@@ -142,8 +142,15 @@ async def batch_save_goals(
     try:
         outcome = await run.execute(bulk=True)
     except DBAPIError as exc:
-        await session.rollback()
-        if exc.connection_invalidated:
+        await _rollback_quietly(session)
+        if is_transaction_fault(exc):
+            log.error(
+                "batch_transaction_fault",
+                org=org.slug,
+                period=str(period.id),
+                user=str(org.caller.id),
+                error=type(exc.orig).__name__,
+            )
             raise InternalError() from None
         # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
         # so the item that caused it fails alone and the rest still save.
@@ -157,12 +164,12 @@ async def batch_save_goals(
         try:
             outcome = await run.execute(bulk=False)
         except DBAPIError:
-            await session.rollback()
+            await _rollback_quietly(session)
             raise InternalError() from None
     try:
         await session.commit()
     except DBAPIError:
-        await session.rollback()
+        await _rollback_quietly(session)
         log.error(
             "batch_commit_failed",
             org=org.slug,
@@ -173,6 +180,14 @@ async def batch_save_goals(
         raise InternalError() from None
     _log_problems(org, period, outcome.results)
     return outcome
+
+
+async def _rollback_quietly(session: AsyncSession) -> None:
+    """After a lost connection the rollback itself may fail; the transaction is gone either way."""
+    try:
+        await session.rollback()
+    except DBAPIError:
+        await session.invalidate()
 
 
 def _log_problems(org: OrgContext, period: PeriodRef, results: list[ItemResult]) -> None:
@@ -490,7 +505,7 @@ class _BatchRun:
             async with self.session.begin_nested():
                 return await write([index], plans)
         except DBAPIError as exc:
-            if exc.connection_invalidated:
+            if is_transaction_fault(exc):
                 raise
             results[index] = Problem(
                 self.items[index].client_id,

@@ -1,0 +1,96 @@
+"""PostgreSQL faults in the middle of a batch: a killed connection, a serialization failure,
+a deadlock, a statement timeout. Each is INTERNAL (retryable), writes nothing, leaves the
+server healthy, and the resent batch saves exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from goalpost.config import Settings
+from tests.batch.helpers import BATCH, MY_GOALS, batch_input, goal_id, results
+from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
+
+FAULTS = {
+    "killed-connection": "PERFORM pg_terminate_backend(pg_backend_pid());",
+    "serialization-failure": "RAISE EXCEPTION 'injected' USING ERRCODE = 'serialization_failure';",
+    "deadlock": "RAISE EXCEPTION 'injected' USING ERRCODE = 'deadlock_detected';",
+    "statement-timeout": "PERFORM pg_sleep(5);",
+}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A short statement timeout, so the sleeping trigger is cancelled by the server."""
+    return settings.model_copy(update={"db_statement_timeout_ms": 300})
+
+
+@pytest.fixture
+async def fault(request: pytest.FixtureRequest, app: FastAPI, dialect: str) -> AsyncIterator[str]:
+    """Installs a trigger that injects the fault once, for the first row titled 'fault'."""
+    if dialect != "postgresql":
+        pytest.skip("PostgreSQL fault injection (SQLite has no backends to kill)")
+    kind: str = request.param
+    statements = [
+        "CREATE SEQUENCE fault_once",
+        f"""CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.title = 'fault' AND nextval('fault_once') = 1 THEN {FAULTS[kind]} END IF;
+              RETURN NEW;
+            END $$""",
+        """CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON goals
+           FOR EACH ROW EXECUTE FUNCTION inject_fault()""",
+    ]
+    async with app.state.engine.begin() as conn:
+        for statement in statements:
+            await conn.execute(text(statement))
+    yield kind
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("DROP TRIGGER inject_fault ON goals"))
+        await conn.execute(text("DROP FUNCTION inject_fault()"))
+        await conn.execute(text("DROP SEQUENCE fault_once"))
+
+
+def items() -> list[dict[str, Any]]:
+    return [
+        {"clientId": "before", "performance": {"title": "saved with the rest"}},
+        {
+            "clientId": "upd",
+            "id": goal_id("alice", "alice-perf-1"),
+            "expectedVersion": 1,
+            "performance": {"title": "changed"},
+        },
+        {"clientId": "faulty", "performance": {"title": "fault"}},
+    ]
+
+
+async def goals_of(graphql: GraphQL) -> dict[str, dict[str, Any]]:
+    body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE})
+    return {g["clientId"]: g for g in body["data"]["organization"]["period"]["myGoals"]}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS), indirect=True)
+async def test_fault_mid_batch_is_internal_and_atomic(
+    fault: str, graphql: GraphQL, http: httpx.AsyncClient
+) -> None:
+    before = await goals_of(graphql)
+
+    body = await graphql(BATCH, batch_input(items(), period=ACME_ACTIVE))
+
+    assert body["data"] is None, body
+    assert error_codes(body) == ["INTERNAL"]
+    assert body["errors"][0]["extensions"]["retryable"] is True
+    assert "injected" not in str(body) and "terminat" not in str(body)
+    assert await goals_of(graphql) == before  # nothing partial
+    assert (await http.get("/readyz")).status_code == 200
+
+    resent = results(await graphql(BATCH, batch_input(items(), period=ACME_ACTIVE)))
+    assert [r["__typename"] for r in resent] == ["GoalSaved"] * 3
+    after = await goals_of(graphql)
+    assert set(after) == set(before) | {"before", "faulty"}
+    assert after["alice-perf-1"]["version"] == 2
