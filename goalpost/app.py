@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from goalpost.config import Settings, get_settings
 from goalpost.db import SerialSession, create_engine, create_session_factory
 from goalpost.logging import configure_logging
+from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers import rest
 from goalpost.schema.context import Context
@@ -24,7 +26,10 @@ from goalpost.services.guard import OrgGuard
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(json=settings.env == "prod")
+    configure_logging(
+        json=settings.log_format == "json"
+        or (settings.log_format == "auto" and settings.env == "prod")
+    )
     engine = create_engine(
         settings.database_url, statement_timeout_ms=settings.db_statement_timeout_ms
     )
@@ -37,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(title="goalpost", version="0.1.0", lifespan=lifespan)
+    metrics = Metrics()
     app.state.settings = settings
+    app.state.metrics = metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, metrics=metrics)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.verifier = verifier
@@ -51,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 db=db,
                 guard=OrgGuard(verifier, request.headers.get("authorization")),
                 settings=settings,
+                metrics=metrics,
             )
         finally:
             await db.close()
@@ -70,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_tokens: int = 5000
     max_body_bytes: int = 1_000_000
     introspection: bool = True
+    # Operations per HTTP request in Strawberry's query batching (a JSON list); 0 = off.
+    # Off by default: batchSaveGoals is the way to save many goals in one request.
+    graphql_batching: int = 0
+
+    # "auto": JSON lines in prod, readable lines in dev.
+    log_format: Literal["auto", "json", "console"] = "auto"
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -19,7 +19,8 @@ def configure_logging(*, json: bool) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        cache_logger_on_first_use=True,
+        # Not cached: an app built later (tests, workers) may log in another format.
+        cache_logger_on_first_use=False,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 
 from goalpost.logging import log
+from goalpost.metrics import Metrics
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -25,10 +26,12 @@ SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class RequestContext:
-    """Binds a request id to structlog's context and echoes it as X-Request-ID."""
+    """Binds a request id to structlog's context, echoes it as X-Request-ID, and records
+    the request's route, status and latency."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,14 +55,29 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            if self.metrics is not None:
+                self.metrics.observe_request(scope.get("method", ""), route, status, seconds)
             log.info(
                 "http_request",
                 method=scope.get("method"),
-                path=scope.get("path"),
+                route=route,
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 2),
+                ms=round(seconds * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
+
+
+def route_template(scope: Scope) -> str:
+    """`/org/{org_slug}/goals/batch-save`, not the path with its values: metric label sets
+    stay small, and unmatched paths (scanners, typos) share one label."""
+    if "route" not in scope:
+        return "unmatched"
+    path = str(scope.get("path", ""))
+    for name, value in (scope.get("path_params") or {}).items():
+        path = path.replace(str(value), "{" + name + "}", 1)
+    return path
 
 
 class BodyTooLarge(Exception):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from goalpost.db import SerialSession
 from goalpost.models import GoalType
+from goalpost.resolvers.mutations import save_batch
 from goalpost.services import goal_batch
 from goalpost.services.goal_batch import Deleted, ErrorPolicy, Problem, Saved
 from goalpost.services.guard import OrgGuard
@@ -159,18 +160,16 @@ async def batch_save(
     db: Annotated[SerialSession, Depends(request_db)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> GoalBatchSaveResponse:
-    guard = OrgGuard(request.app.state.verifier, authorization)
-    async with db.use(write=True) as session:
-        org = await guard.require_org_member(session, org_slug)
-        period = await guard.require_period(session, org, body.period_id, for_write=True)
-        outcome = await goal_batch.batch_save_goals(
-            session=session,
-            org=org,
-            period=period,
-            items=[g.to_item() for g in body.goals],
-            error_policy=body.error_policy,
-            max_items=request.app.state.settings.max_batch_items,
-        )
+    outcome = await save_batch(
+        db=db,
+        guard=OrgGuard(request.app.state.verifier, authorization),
+        settings=request.app.state.settings,
+        metrics=request.app.state.metrics,
+        org_slug=org_slug,
+        period_id=body.period_id,
+        items=[g.to_item() for g in body.goals],
+        error_policy=body.error_policy,
+    )
     saved, failed = [], []
     for r in outcome.results:
         if isinstance(r, Saved):

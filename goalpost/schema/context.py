@@ -10,6 +10,7 @@ from strawberry.fastapi import BaseContext
 
 from goalpost.config import Settings
 from goalpost.db import SerialSession
+from goalpost.metrics import Metrics
 from goalpost.models import Competency
 from goalpost.services.goals import competencies_by_ids
 from goalpost.services.guard import OrgGuard
@@ -18,11 +19,14 @@ CompetencyKey = tuple[uuid.UUID, uuid.UUID]  # (org id, competency id)
 
 
 class Context(BaseContext):
-    def __init__(self, *, db: SerialSession, guard: OrgGuard, settings: Settings) -> None:
+    def __init__(
+        self, *, db: SerialSession, guard: OrgGuard, settings: Settings, metrics: Metrics
+    ) -> None:
         super().__init__()
         self.db = db
         self.guard = guard
         self.settings = settings
+        self.metrics = metrics
         self.competency_loader: DataLoader[CompetencyKey, Competency | None] = DataLoader(
             load_fn=self._load_competencies
         )

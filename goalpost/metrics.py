@@ -1,0 +1,62 @@
+"""Prometheus metrics: HTTP requests and latency, batch sizes, item outcomes.
+
+One registry per app (tests build many apps in one process). With several uvicorn workers each
+process counts its own; scrape them separately or use prometheus-client's multiprocess mode.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from goalpost.services.goal_batch import BatchOutcome, Deleted, Problem, Saved
+
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 200)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "goalpost_http_requests",
+            "HTTP requests by route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "goalpost_http_request_duration_seconds",
+            "HTTP request latency.",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.batch_items = Histogram(
+            "goalpost_batch_items",
+            "Items per batch save request.",
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
+        )
+        self.item_results = Counter(
+            "goalpost_batch_item_results",
+            "Batch items by outcome (saved, deleted, or the code).",
+            ["outcome"],
+            registry=self.registry,
+        )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(route).observe(seconds)
+
+    def observe_batch(self, outcome: BatchOutcome) -> None:
+        self.batch_items.observe(len(outcome.results))
+        for result in outcome.results:
+            if isinstance(result, Saved):
+                label = "created" if result.created else "saved"
+            elif isinstance(result, Deleted):
+                label = "deleted"
+            elif isinstance(result, Problem):
+                label = result.code.value
+            self.item_results.labels(label).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
