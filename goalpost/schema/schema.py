@@ -16,6 +16,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.base_extension import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from goalpost.config import Settings
@@ -104,4 +105,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         types=[PerformanceGoal, CompetencyGoal, CoreValueGoal],
         extensions=extensions,
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.graphql_batching}
+            if settings.graphql_batching > 0
+            else None
+        ),
     )
