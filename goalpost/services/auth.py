@@ -64,8 +64,8 @@ class TokenVerifier:
             # The reason (expired, bad signature, ...) is safe to tell; the token is not echoed.
             raise Unauthenticated(f"Invalid token: {exc}") from None
         subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject:
-            raise Unauthenticated("Invalid token: no subject.")
+        if not isinstance(subject, str) or not subject or len(subject) > 255 or "\x00" in subject:
+            raise Unauthenticated("Invalid token: no usable subject.")
         return subject
 
 

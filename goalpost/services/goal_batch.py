@@ -30,6 +30,7 @@ from goalpost.services.goal_patches import (
     parse_patch,
     patched_fields,
     referenced_competencies,
+    text_problem,
 )
 from goalpost.services.goals import (
     GOAL_COLUMNS,
@@ -256,6 +257,8 @@ class _BatchRun:
                 results[index] = _invalid(
                     item.client_id, "clientId", f"must be 1 to {CLIENT_ID_MAX} characters"
                 )
+            elif (unstorable := text_problem(item.client_id)) is not None:
+                results[index] = _invalid(item.client_id, "clientId", unstorable)
             elif item.client_id in seen_client_ids or (goal_id is not None and goal_id in seen_ids):
                 results[index] = Problem(
                     item.client_id,

@@ -25,14 +25,22 @@ PATCH_KEYS: dict[str, GoalCategory] = {
 CATEGORY_KEYS = {category: key for key, category in PATCH_KEYS.items()}
 
 
-def _storable(text: str) -> str:
-    """PostgreSQL text cannot hold NUL, and lone surrogates cannot be encoded at all."""
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored: PostgreSQL text cannot hold NUL, and lone surrogates
+    cannot be encoded at all. None when it can."""
     if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
+        return "must not contain NUL characters"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
+        return "must be valid Unicode text"
+    return None
+
+
+def _storable(text: str) -> str:
+    problem = text_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goalpost.models import EvaluationPeriod, Membership, Organization, PeriodStatus, Role
 from goalpost.services.auth import Caller, TokenVerifier, authenticate
 from goalpost.services.errors import OrgNotFound, PeriodClosed, PeriodNotFound
+
+ORG_SLUG = re.compile(r"[a-z0-9-]{2,63}")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class OrgGuard:
 
     async def require_org_member(self, session: AsyncSession, slug: str) -> OrgContext:
         caller = await self.require_caller(session)
+        if not ORG_SLUG.fullmatch(slug):
+            raise OrgNotFound()  # no such slug can exist; nothing to look up
         if slug not in self._orgs:
             row = (
                 await session.execute(
