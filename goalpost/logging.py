@@ -15,6 +15,10 @@ def configure_logging(*, json: bool) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            # Which process wrote it, when several uvicorn workers share one stream.
+            structlog.processors.CallsiteParameterAdder(
+                [structlog.processors.CallsiteParameter.PROCESS]
+            ),
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             renderer,
         ],
