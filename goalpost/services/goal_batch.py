@@ -139,29 +139,18 @@ async def batch_save_goals(
         raise BatchTooLarge(len(items), max_items)
     if period.status != "ACTIVE":
         raise PeriodClosed()
+    where = _log_fields(org, period)
     run = _BatchRun(session, org, period, items, error_policy)
     try:
         outcome = await run.execute(bulk=True)
     except DBAPIError as exc:
         await _rollback_quietly(session)
         if is_transaction_fault(exc):
-            log.error(
-                "batch_transaction_fault",
-                org=org.slug,
-                period=str(period.id),
-                user=str(org.caller.id),
-                error=type(exc.orig).__name__,
-            )
+            log.error("batch_transaction_fault", **where, error=type(exc.orig).__name__)
             raise InternalError() from None
         # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
         # so the item that caused it fails alone and the rest still save.
-        log.warning(
-            "batch_bulk_write_failed",
-            org=org.slug,
-            period=str(period.id),
-            user=str(org.caller.id),
-            error=type(exc.orig).__name__,
-        )
+        log.warning("batch_bulk_write_failed", **where, error=type(exc.orig).__name__)
         try:
             outcome = await run.execute(bulk=False)
         except DBAPIError:
@@ -171,15 +160,13 @@ async def batch_save_goals(
         await session.commit()
     except DBAPIError:
         await _rollback_quietly(session)
-        log.error(
-            "batch_commit_failed",
-            org=org.slug,
-            period=str(period.id),
-            user=str(org.caller.id),
-            items=len(items),
-        )
+        log.error("batch_commit_failed", **where, items=len(items))
         raise InternalError() from None
-    _log_problems(org, period, outcome.results)
+    for result in outcome.results:
+        if isinstance(result, Problem):
+            log.info(
+                "goal_save_failed", **where, client_id=result.client_id, code=result.code.value
+            )
     return outcome
 
 
@@ -191,17 +178,9 @@ async def _rollback_quietly(session: AsyncSession) -> None:
         await session.invalidate()
 
 
-def _log_problems(org: OrgContext, period: PeriodRef, results: list[ItemResult]) -> None:
-    for result in results:
-        if isinstance(result, Problem):
-            log.info(
-                "goal_save_failed",
-                org=org.slug,
-                period=str(period.id),
-                user=str(org.caller.id),
-                client_id=result.client_id,
-                code=result.code.value,
-            )
+def _log_fields(org: OrgContext, period: PeriodRef) -> dict[str, str]:
+    """Who and where, for every log line of a batch; never the items' text."""
+    return {"org": org.slug, "period": str(period.id), "user": str(org.caller.id)}
 
 
 class _BatchRun:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from goalpost.services.demo import demo_id
+from goalpost.services.demo import demo_id, period_id
 
 GOAL_FIELDS = """
   __typename id clientId category status weight version
@@ -46,6 +46,13 @@ query Mine($period: ID!, $org: String!) {{
   organization(slug: $org) {{ period(id: $period) {{ myGoals {{ {GOAL_FIELDS} }} }} }}
 }}
 """
+
+
+async def goals_of(graphql: Any, user: str = "alice") -> dict[str, dict[str, Any]]:
+    """The user's goals in acme's active period, by clientId, read through the API."""
+    acme_active = str(period_id("acme", "fy2026"))
+    body = await graphql(MY_GOALS, {"org": "acme", "period": acme_active}, user=user)
+    return {g["clientId"]: g for g in body["data"]["organization"]["period"]["myGoals"]}
 
 
 def goal_id(owner: str, client_id: str) -> str:

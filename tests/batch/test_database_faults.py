@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from tests.batch.helpers import BATCH, MY_GOALS, batch_input, goal_id, results
+from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
 
 # Triggers that refuse one specific title, installed for real in the test database.
@@ -79,11 +78,6 @@ async def commit_fault(app: FastAPI, dialect: str) -> AsyncIterator[None]:
     await run_sql(app, COMMIT_FAULT[dialect])
     yield
     await run_sql(app, COMMIT_FAULT_CLEANUP[dialect])
-
-
-async def goals_of(graphql: GraphQL) -> dict[str, dict[str, Any]]:
-    body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE})
-    return {g["clientId"]: g for g in body["data"]["organization"]["period"]["myGoals"]}
 
 
 @pytest.mark.usefixtures("row_fault")

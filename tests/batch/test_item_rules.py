@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.batch.helpers import BATCH, MY_GOALS, batch_input, competency_id, goal_id, results
+from tests.batch.helpers import (
+    BATCH,
+    batch_input,
+    competency_id,
+    goal_id,
+    goals_of,
+    results,
+)
 from tests.conftest import ACME_ACTIVE, GraphQL
 
 
 async def save(graphql: GraphQL, items: list[dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:
     return results(await graphql(BATCH, batch_input(items, period=ACME_ACTIVE, **extra)))
-
-
-async def goals_of(graphql: GraphQL, user: str = "alice") -> dict[str, dict[str, Any]]:
-    body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE}, user=user)
-    return {g["clientId"]: g for g in body["data"]["organization"]["period"]["myGoals"]}
 
 
 async def test_resending_a_create_batch_never_duplicates_a_goal(graphql: GraphQL) -> None:

@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from goalpost.testing import reset_database
 from tests.batch.helpers import (
     BATCH,
-    MY_GOALS,
     SAVE_ONE,
     batch_input,
     goal_id,
+    goals_of,
     results,
     typenames,
 )
@@ -35,16 +35,11 @@ def mixed_items() -> list[dict[str, Any]]:
     ]
 
 
-async def my_goals(graphql: GraphQL, user: str = "alice") -> dict[str, dict[str, Any]]:
-    body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE}, user=user)
-    return {g["clientId"]: g for g in body["data"]["organization"]["period"]["myGoals"]}
-
-
 async def test_mixed_batch_answers_in_input_order_and_writes_only_valid_items(
     graphql: GraphQL,
 ) -> None:
-    before = await my_goals(graphql)
-    bob_before = await my_goals(graphql, "bob")
+    before = await goals_of(graphql)
+    bob_before = await goals_of(graphql, "bob")
 
     body = await graphql(BATCH, batch_input(mixed_items(), period=ACME_ACTIVE))
 
@@ -76,14 +71,14 @@ async def test_mixed_batch_answers_in_input_order_and_writes_only_valid_items(
         ("bobs", "NOT_FOUND"),
     ]
 
-    after = await my_goals(graphql)
+    after = await goals_of(graphql)
     # Exactly the four writes: two new goals, one changed, one gone; nothing else moved.
     assert set(after) == (set(before) - {"alice-perf-2"}) | {"tmp-1", "tmp-2"}
     assert after["alice-perf-1"]["title"] == "Grow ARR by 25%"
     assert after["alice-perf-1"]["version"] == 2
     unchanged = set(before) - {"alice-perf-1", "alice-perf-2"}
     assert all(after[c] == before[c] for c in unchanged)
-    assert await my_goals(graphql, "bob") == bob_before
+    assert await goals_of(graphql, "bob") == bob_before
     totals = payload["weightTotals"]
     perf_total = sum(g["weight"] for g in after.values() if g["category"] == "PERFORMANCE")
     assert totals["performance"] == perf_total

@@ -11,7 +11,7 @@ from goalpost.client import GoalpostClient
 from goalpost.config import Settings
 from goalpost.testing import LiveServer, VirtualClock, demo_token
 from tests.client.conftest import batch_items, goal_id, saver_on
-from tests.hardening.test_postgres_faults import FAULTS
+from tests.hardening.test_postgres_faults import FAULTS, REMOVE_FAULT, plant_fault_once
 
 
 @pytest.fixture
@@ -36,22 +36,9 @@ async def alice(server: LiveServer) -> AsyncIterator[GoalpostClient]:
 def once(server: LiveServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """Plants a trigger that injects the fault once, for the first row titled 'fault'."""
     kind: str = request.param
-    server.execute_sql(
-        "CREATE SEQUENCE fault_once",
-        f"""CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-              IF NEW.title = 'fault' AND nextval('fault_once') = 1 THEN {FAULTS[kind]} END IF;
-              RETURN NEW;
-            END $$""",
-        """CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON goals
-           FOR EACH ROW EXECUTE FUNCTION inject_fault()""",
-    )
+    server.execute_sql(*plant_fault_once(kind))
     yield kind
-    server.execute_sql(
-        "DROP TRIGGER inject_fault ON goals",
-        "DROP FUNCTION inject_fault()",
-        "DROP SEQUENCE fault_once",
-    )
+    server.execute_sql(*REMOVE_FAULT)
 
 
 @pytest.mark.parametrize("once", list(FAULTS), indirect=True)

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from goalpost.config import Settings
-from tests.batch.helpers import BATCH, MY_GOALS, batch_input, goal_id, results
+from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
 
 FAULTS = {
@@ -22,6 +22,26 @@ FAULTS = {
     "deadlock": "RAISE EXCEPTION 'injected' USING ERRCODE = 'deadlock_detected';",
     "statement-timeout": "PERFORM pg_sleep(5);",
 }
+
+REMOVE_FAULT = [
+    "DROP TRIGGER inject_fault ON goals",
+    "DROP FUNCTION inject_fault()",
+    "DROP SEQUENCE fault_once",
+]
+
+
+def plant_fault_once(kind: str) -> list[str]:
+    """A trigger that injects the fault once, for the first row titled 'fault'."""
+    return [
+        "CREATE SEQUENCE fault_once",
+        f"""CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.title = 'fault' AND nextval('fault_once') = 1 THEN {FAULTS[kind]} END IF;
+              RETURN NEW;
+            END $$""",
+        """CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON goals
+           FOR EACH ROW EXECUTE FUNCTION inject_fault()""",
+    ]
 
 
 @pytest.fixture
@@ -32,28 +52,16 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def fault(request: pytest.FixtureRequest, app: FastAPI, dialect: str) -> AsyncIterator[str]:
-    """Installs a trigger that injects the fault once, for the first row titled 'fault'."""
     if dialect != "postgresql":
         pytest.skip("PostgreSQL fault injection (SQLite has no backends to kill)")
     kind: str = request.param
-    statements = [
-        "CREATE SEQUENCE fault_once",
-        f"""CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-              IF NEW.title = 'fault' AND nextval('fault_once') = 1 THEN {FAULTS[kind]} END IF;
-              RETURN NEW;
-            END $$""",
-        """CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON goals
-           FOR EACH ROW EXECUTE FUNCTION inject_fault()""",
-    ]
     async with app.state.engine.begin() as conn:
-        for statement in statements:
+        for statement in plant_fault_once(kind):
             await conn.execute(text(statement))
     yield kind
     async with app.state.engine.begin() as conn:
-        await conn.execute(text("DROP TRIGGER inject_fault ON goals"))
-        await conn.execute(text("DROP FUNCTION inject_fault()"))
-        await conn.execute(text("DROP SEQUENCE fault_once"))
+        for statement in REMOVE_FAULT:
+            await conn.execute(text(statement))
 
 
 def items() -> list[dict[str, Any]]:
@@ -67,11 +75,6 @@ def items() -> list[dict[str, Any]]:
         },
         {"clientId": "faulty", "performance": {"title": "fault"}},
     ]
-
-
-async def goals_of(graphql: GraphQL) -> dict[str, dict[str, Any]]:
-    body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE})
-    return {g["clientId"]: g for g in body["data"]["organization"]["period"]["myGoals"]}
 
 
 @pytest.mark.parametrize("fault", list(FAULTS), indirect=True)
