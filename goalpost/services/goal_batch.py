@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy.sql import column
 
 from goalpost.db import begin_write, is_postgres, is_transaction_fault
 from goalpost.logging import log
-from goalpost.models import Goal, GoalCategory, GoalStatus, utcnow
+from goalpost.models import Competency, Goal, GoalCategory, GoalStatus, PeriodStatus, utcnow
 from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
 from goalpost.services.goal_patches import (
     PATCH_KEYS,
@@ -105,6 +106,12 @@ class BatchOutcome:
     results: list[ItemResult]
     totals: WeightTotals
 
+    @property
+    def mixed(self) -> bool:
+        """Some items saved and some failed."""
+        failed = sum(isinstance(r, Problem) for r in self.results)
+        return 0 < failed < len(self.results)
+
 
 @dataclass
 class _Write:
@@ -137,7 +144,7 @@ async def batch_save_goals(
     """Save every valid item in one transaction; a failing item never blocks the others."""
     if len(items) > max_items:
         raise BatchTooLarge(len(items), max_items)
-    if period.status != "ACTIVE":
+    if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed()
     where = _log_fields(org, period)
     run = _BatchRun(session, org, period, items, error_policy)
@@ -156,6 +163,13 @@ async def batch_save_goals(
         except DBAPIError:
             await _rollback_quietly(session)
             raise InternalError() from None
+        if error_policy is ErrorPolicy.ALL_OR_NOTHING and outcome.mixed:
+            # An item the database refused must not leave the others half-saved.
+            await session.rollback()
+            outcome = BatchOutcome(
+                [run.rejected(i, r) for i, r in enumerate(outcome.results)],
+                await weight_totals(session, org.caller.id, period.id),
+            )
     try:
         await session.commit()
     except DBAPIError:
@@ -239,12 +253,7 @@ class _BatchRun:
             elif (unstorable := text_problem(item.client_id)) is not None:
                 results[index] = _invalid(item.client_id, "clientId", unstorable)
             elif item.client_id in seen_client_ids or (goal_id is not None and goal_id in seen_ids):
-                results[index] = Problem(
-                    item.client_id,
-                    ProblemCode.DUPLICATE_IN_BATCH,
-                    "This goal already appears earlier in the batch.",
-                    field_errors=(FieldError("clientId", "repeated"),),
-                )
+                results[index] = _duplicate(item)
             elif item.id is not None and goal_id is None:
                 results[index] = _not_found(item)
             else:
@@ -298,12 +307,7 @@ class _BatchRun:
                 else by_client_id.get(item.client_id)
             )
             if existing is not None and existing.id in claimed:
-                results[index] = Problem(
-                    item.client_id,
-                    ProblemCode.DUPLICATE_IN_BATCH,
-                    "This goal already appears earlier in the batch.",
-                    field_errors=(FieldError("clientId", "repeated"),),
-                )
+                results[index] = _duplicate(item)
                 continue
             outcome = self._plan_item(item, existing, competencies, now)
             if isinstance(outcome, Problem):
@@ -318,8 +322,8 @@ class _BatchRun:
         self,
         item: GoalBatchItem,
         existing: GoalRecord | None,
-        competencies: dict[uuid.UUID, Any],
-        now: Any,
+        competencies: dict[uuid.UUID, Competency],
+        now: datetime,
     ) -> _Write | Problem:
         unknown = [k for k in item.patches if k not in PATCH_KEYS]
         if unknown:
@@ -368,7 +372,7 @@ class _BatchRun:
         item: GoalBatchItem,
         category: GoalCategory,
         base: dict[str, Any],
-        competencies: dict[uuid.UUID, Any],
+        competencies: dict[uuid.UUID, Competency],
     ) -> dict[str, Any] | Problem:
         key = next(iter(item.patches), None)
         if key is None:
@@ -387,7 +391,7 @@ class _BatchRun:
         return changes
 
     def _plan_create(
-        self, item: GoalBatchItem, competencies: dict[uuid.UUID, Any], now: Any
+        self, item: GoalBatchItem, competencies: dict[uuid.UUID, Competency], now: datetime
     ) -> _Write | Problem:
         category = PATCH_KEYS[next(iter(item.patches))]
         changes = self._apply(item, category, {}, competencies)
@@ -413,8 +417,8 @@ class _BatchRun:
         self,
         item: GoalBatchItem,
         existing: GoalRecord,
-        competencies: dict[uuid.UUID, Any],
-        now: Any,
+        competencies: dict[uuid.UUID, Competency],
+        now: datetime,
     ) -> _Write | Problem:
         changes = self._apply(item, existing.category, existing.values(), competencies)
         if isinstance(changes, Problem):
@@ -433,12 +437,18 @@ class _BatchRun:
 
     def _reject_all(self, plans: dict[int, _Write], results: list[ItemResult | None]) -> None:
         for index in plans:
-            results[index] = Problem(
-                self.items[index].client_id,
-                ProblemCode.BATCH_REJECTED,
-                "Not saved: another item of this ALL_OR_NOTHING batch failed.",
-                retryable=True,
-            )
+            results[index] = self.rejected(index, None)
+
+    def rejected(self, index: int, result: ItemResult | None) -> ItemResult:
+        """ALL_OR_NOTHING: an item that would have saved is reported as not saved."""
+        if isinstance(result, Problem):
+            return result
+        return Problem(
+            self.items[index].client_id,
+            ProblemCode.BATCH_REJECTED,
+            "Not saved: another item of this ALL_OR_NOTHING batch failed.",
+            retryable=True,
+        )
 
     async def _write(
         self, plans: dict[int, _Write], results: list[ItemResult | None], *, bulk: bool
@@ -567,6 +577,15 @@ def _category_columns() -> list[str]:
         "updated_at",
     }
     return [c for c in GOAL_COLUMNS if c not in fixed]
+
+
+def _duplicate(item: GoalBatchItem) -> Problem:
+    return Problem(
+        item.client_id,
+        ProblemCode.DUPLICATE_IN_BATCH,
+        "This goal already appears earlier in the batch.",
+        field_errors=(FieldError("clientId", "repeated"),),
+    )
 
 
 def _not_found(item: GoalBatchItem) -> Problem:

@@ -160,3 +160,32 @@ async def test_a_failed_commit_is_internal_and_writes_nothing(graphql: GraphQL) 
     )
     assert again[0]["__typename"] == "GoalSaved" and again[0]["created"] is True
     assert (await goals_of(graphql))["fine"]["title"] == "now saves"
+
+
+@pytest.mark.usefixtures("row_fault")
+async def test_all_or_nothing_holds_when_the_database_refuses_an_item(graphql: GraphQL) -> None:
+    before = await goals_of(graphql)
+    out = results(
+        await graphql(
+            BATCH,
+            batch_input(
+                [
+                    {"clientId": "good", "performance": {"title": "fine"}},
+                    {
+                        "clientId": "upd",
+                        "id": goal_id("alice", "alice-perf-1"),
+                        "performance": {"title": "edited"},
+                    },
+                    {"clientId": "bad", "performance": {"title": "boom"}},
+                ],
+                period=ACME_ACTIVE,
+                errorPolicy="ALL_OR_NOTHING",
+            ),
+        )
+    )
+    assert [(r["__typename"], r["code"]) for r in out] == [
+        ("GoalSaveFailed", "BATCH_REJECTED"),
+        ("GoalSaveFailed", "BATCH_REJECTED"),
+        ("GoalSaveFailed", "SAVE_FAILED"),
+    ]
+    assert await goals_of(graphql) == before
