@@ -19,7 +19,7 @@ run: $(STAMP)
 
 tokens: $(STAMP)
 	@echo
-	@echo "Dev tokens (valid 12 h). In GraphiQL at http://127.0.0.1:8000/graphql open 'Headers' and paste:"
+	@echo "Dev tokens (valid 12 h). In GraphiQL at http://127.0.0.1:$${GOALPOST_PORT:-8000}/graphql open 'Headers' and paste:"
 	@echo "  alice (acme employee):"
 	@echo "    {\"Authorization\": \"Bearer $$($(BIN)/goalpost token alice@acme.example)\"}"
 	@echo "  carol (acme supervisor, globex employee):"
