@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest tokens clean
+.PHONY: run test lint typecheck pytest tokens clean bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,6 +42,17 @@ pytest: $(STAMP) $(AUDIT)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Benchmarks (issue 6), not tests: figures to bench/results/ and the README. SQLite by default;
+# PostgreSQL with GOALPOST_BENCH_DATABASE_URL (a fresh database is made next to it).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--runs 50" (see python -m bench.run --help).
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) goalpost.db goalpost.db-* .pytest_cache .mypy_cache .ruff_cache

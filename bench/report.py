@@ -1,0 +1,253 @@
+"""Markdown tables of the results (bench/results/summary.md), for the README's Benchmarks section.
+
+Generated from the JSON files, so the README's figures can be checked against them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.plot import DATABASES, RESULTS, load_results
+
+
+def fig(stats: dict[str, Any], key: str = "median", spread: bool = True) -> str:
+    if not stats or not stats.get("runs"):
+        return "-"
+    text = f"{stats[key]:.1f}"
+    return f"{text} ({stats['min']:.1f}-{stats['max']:.1f})" if spread else text
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    rows = []
+
+    def each(get: Any, goal: Any, fmt: str) -> list[str]:
+        cells = []
+        for name in DATABASES:
+            try:
+                value = get(results[name])
+            except KeyError:
+                cells.append("-")
+                continue
+            cells.append(f"{fmt.format(value)} {'✅' if goal(value) else '❌'}")
+        return cells
+
+    checks = (
+        (
+            "batch >= 5x faster than 10 sequential saveGoal",
+            lambda r: r["end_to_end"]["ratios"]["sequential_over_batch"],
+            lambda v: v >= 5,
+            "{}x",
+        ),
+        (
+            "batch >= 2x faster than transport batching",
+            lambda r: r["end_to_end"]["ratios"]["transport_over_batch"],
+            lambda v: v >= 2,
+            "{}x",
+        ),
+        (
+            "batch(100) <= 3x batch(1)",
+            lambda r: r["scaling"]["client"]["batch100_over_batch1"],
+            lambda v: v <= 3,
+            "{}x",
+        ),
+        (
+            "SQL statements constant in N",
+            lambda r: r["scaling"]["client"]["statements_first_last"],
+            lambda v: v[1] <= 10,
+            "{0[0]:.0f} (N=1) ... {0[1]:.0f} (N=200)",
+        ),
+        (
+            "p95 under load < 50 ms (auto-save pace)",
+            lambda r: r["load"]["autosave"]["latency_ms"]["p95"],
+            lambda v: v < 50,
+            "{:.1f} ms",
+        ),
+        (
+            "p95 under load < 50 ms (lockstep auto-save)",
+            lambda r: r["load"]["lockstep"]["latency_ms"]["p95"],
+            lambda v: v < 50,
+            "{:.1f} ms",
+        ),
+        (
+            "p95 under load < 50 ms (saturation)",
+            lambda r: r["load"]["saturation"]["latency_ms"]["p95"],
+            lambda v: v < 50,
+            "{:.1f} ms",
+        ),
+    )
+    for text, get, goal, fmt in checks:
+        rows.append([text, *each(get, goal, fmt)])
+    names = [DATABASES[n][0] for n in DATABASES]
+    return table(["target", *names], rows)
+
+
+def render(results: dict[str, dict[str, Any]]) -> str:
+    out: list[str] = []
+    names = [n for n in DATABASES if n in results]
+    out.append("Figures: median (min-max) of 30 runs unless said otherwise; ms.\n")
+    for name in names:
+        r = results[name]
+        m, d = r["machine"], r["database"]
+        out.append(
+            f"- **{DATABASES[name][0]}** {d['version']} — {m['cpu_count']} x {m['cpu_model']}, "
+            f"Python {m['python']}, commit {m['git_commit'][:7]}, {m['date']}, "
+            f"load average before {r['load_average_before']}, after {r['load_average_after']}"
+        )
+    out.append("\n**Targets**\n")
+    out += targets(results)
+
+    out.append("\n**1. HTTP requests for one auto-save cycle of 10 goal edits** (at the server)\n")
+    rows = []
+    for name in names:
+        q = results[name].get("requests")
+        if q:
+            for mode in ("per_goal", "batch"):
+                rows.append(
+                    [
+                        DATABASES[name][0],
+                        f'`AutoSaver(mode="{mode}")`',
+                        fig(q[mode]["http_requests"]),
+                        fig(q[mode]["cycle_ms"]),
+                    ]
+                )
+    out += table(["database", "client", "HTTP requests", "cycle (flush) ms"], rows)
+
+    out.append("\n**2. Saving 10 goals over HTTP** (4 creates, 3 updates, 3 deletes)\n")
+    rows = []
+    for name in names:
+        e = results[name].get("end_to_end")
+        if not e:
+            continue
+        for way, text in (
+            ("sequential", "10 x `saveGoal`, 10 requests"),
+            ("transport", "10 x `saveGoal` in 1 request (query batching)"),
+            ("batch", "1 x `batchSaveGoals`"),
+        ):
+            rows.append(
+                [
+                    DATABASES[name][0],
+                    text,
+                    fig(e[way]["ms"]),
+                    fig(e[way]["ms"], "p95", False),
+                    fig(e[way]["server_ms"], spread=False),
+                    f"{e[way]['http_requests']['median']:.0f}",
+                    f"{e[way]['sql_statements']['median']:.0f}",
+                ]
+            )
+        ratios = e["ratios"]
+        rows.append(
+            [
+                DATABASES[name][0],
+                f"**ratios**: sequential/batch {ratios['sequential_over_batch']}x, "
+                f"transport/batch {ratios['transport_over_batch']}x",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+    out += table(["database", "how", "ms", "p95", "at server", "requests", "SQL statements"], rows)
+
+    out.append("\n**3. Batch size scaling** (mixed creates/updates/deletes; client selection)\n")
+    header = ["N"]
+    for name in names:
+        label = DATABASES[name][0]
+        header += [f"{label} ms/batch", f"{label} ms/item", f"{label} lean ms", f"{label} SQL"]
+    rows = []
+    sizes = [row["n"] for row in results[names[0]]["scaling"]["client"]["sizes"]]
+    for i, n in enumerate(sizes):
+        row = [str(n)]
+        for name in names:
+            s = results[name]["scaling"]
+            c, lean = s["client"]["sizes"][i], s["lean"]["sizes"][i]
+            row += [
+                fig(c["batch_ms"]),
+                f"{c['per_item_ms']['median']:.2f}",
+                fig(lean["batch_ms"], spread=False),
+                f"{c['sql_statements']['median']:.0f}",
+            ]
+        rows.append(row)
+    out += table(header, rows)
+
+    out.append("\n**4. Load: 20 auto-savers (own user each), 10-item batches, 30 s**\n")
+    rows = []
+    for name in names:
+        lo = results[name].get("load")
+        if not lo:
+            continue
+        for pace in ("autosave", "lockstep", "saturation"):
+            x = lo[pace]
+            rows.append(
+                [
+                    DATABASES[name][0],
+                    pace,
+                    f"{x['throughput_rps']} req/s ({x['items_per_s']:.0f} items/s)",
+                    f"{x['latency_ms']['median']:.1f}",
+                    f"{x['latency_ms']['p95']:.1f}",
+                    f"{x['latency_ms']['p99']:.1f}",
+                    f"{x['server_ms']['p95']:.1f}",
+                    str(x["errors"]),
+                ]
+            )
+    out += table(
+        ["database", "pace", "throughput", "p50", "p95", "p99", "p95 at server", "errors"],
+        rows,
+    )
+
+    out.append("\n**5. Profile of a 100-item batch** (pyinstrument, share of profiled time)\n")
+    rows = []
+    for name in names:
+        p = results[name].get("profile")
+        if p:
+            top = ", ".join(f"{b['cost']} {b['share'] * 100:.0f}%" for b in p["buckets"][:5])
+            rows.append([DATABASES[name][0], str(p["requests"]), top])
+    out += table(["database", "requests profiled", "five largest costs"], rows)
+
+    rows = []
+    for name in names:
+        v, r = results[name].get("variant"), results[name]
+        if not v:
+            continue
+        for way in ("sequential", "transport", "batch"):
+            rows.append(
+                [
+                    DATABASES[name][0],
+                    f"10 goals, {way}",
+                    fig(r["end_to_end"][way]["ms"], spread=False),
+                    fig(v["end_to_end"][way]["ms"], spread=False),
+                ]
+            )
+        before = {row["n"]: row for row in r["scaling"]["client"]["sizes"]}
+        for row in v["scaling"]["client"]["sizes"]:
+            rows.append(
+                [
+                    DATABASES[name][0],
+                    f"batch of {row['n']}",
+                    fig(before[row["n"]]["batch_ms"], spread=False),
+                    fig(row["batch_ms"], spread=False),
+                ]
+            )
+    if rows:
+        out.append("\n**Proposed fix, tried in the bench server only: shared validation rules**\n")
+        out += table(["database", "request", "now (ms)", "with the fix (ms)"], rows)
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    results = load_results()
+    if not results:
+        return
+    text = render(results)
+    Path(RESULTS / "summary.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""`make bench`: every measure of issue 6 against a live server, figures to bench/results/.
+
+PostgreSQL when GOALPOST_BENCH_DATABASE_URL is set (a fresh database is created next to it and
+dropped afterwards), else a fresh SQLite file. Results: bench/results/<database>.json, the
+profile of a 100-item batch, and the plot bench/results/batch_scaling.png (both databases,
+from whichever result files exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from bench import end_to_end, load, plot, profile, report, requests_count, scaling
+from bench.machine import CpuWatch, load_average, machine_info, wait_until_quiet
+from bench.server import BenchServer
+from goalpost.testing import fresh_postgres_database, fresh_sqlite_database
+
+RESULTS = Path(__file__).parent / "results"
+MEASURES = ("requests", "end_to_end", "scaling", "load", "profile", "variant")
+
+
+@contextmanager
+def database() -> Iterator[tuple[str, str]]:
+    admin_url = os.environ.get("GOALPOST_BENCH_DATABASE_URL")
+    if admin_url:
+        with fresh_postgres_database(admin_url) as url:
+            yield "postgresql", url
+        return
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fresh_sqlite_database(f"{folder}/bench.db") as url,
+    ):
+        yield "sqlite", url
+
+
+async def database_info(label: str, url: str) -> dict[str, Any]:
+    if label == "sqlite":
+        path = make_url(url).database or ""
+        with sqlite3.connect(path) as conn:
+            synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+        return {
+            "name": "SQLite (aiosqlite)",
+            "version": sqlite3.sqlite_version,
+            "settings": {"journal_mode": "wal", "synchronous": synchronous},
+        }
+    import asyncpg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        settings = {
+            name: await conn.fetchval(f"SHOW {name}")
+            for name in ("fsync", "synchronous_commit", "shared_buffers", "max_connections")
+        }
+        version = await conn.fetchval("SHOW server_version")
+    finally:
+        await conn.close()
+    return {"name": "PostgreSQL (asyncpg)", "version": version, "settings": settings}
+
+
+async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
+    db_name = make_url(url).database if label == "postgresql" else None
+    results: dict[str, Any] = {}
+    log_path = RESULTS / f"server_{label}.log"
+    log_path.unlink(missing_ok=True)
+
+    async def timed(name: str, measure: Any) -> None:
+        if name.split("_batch")[0] not in args.only:
+            return
+        print(f"[{label}] {name} ...", flush=True)
+        watch = CpuWatch(database=db_name).start()
+        results[name] = await measure
+        results[name]["machine_during"] = watch.stop()
+        print(f"[{label}] {name}: {json.dumps(results[name]['machine_during'])}", flush=True)
+
+    async with BenchServer(url, log_path=log_path) as server:
+        await timed("requests", requests_count.measure(server, args.runs, args.warmup))
+        await timed("end_to_end", end_to_end.measure(server, args.runs, args.warmup))
+        await timed("scaling", scaling.measure(server, args.runs, args.warmup))
+        await timed("load", load.measure(server, args.load_seconds))
+        await timed("profile", profile.measure(server, args.profile_runs, RESULTS, label))
+        await timed(
+            "profile_batch1", profile.measure(server, args.profile_runs, RESULTS, label, size=1)
+        )
+    if "variant" in args.only:
+        async with BenchServer(url, log_path=log_path, variant="shared-validation-rules") as server:
+            print(f"[{label}] variant (shared validation rules) ...", flush=True)
+            watch = CpuWatch(database=db_name).start()
+            results["variant"] = {
+                "name": "shared-validation-rules",
+                "what": "ValidationCache made effective (bench/variants.py); not in goalpost",
+                "end_to_end": await end_to_end.measure(server, args.runs, args.warmup),
+                "scaling": await scaling.measure(server, args.runs, args.warmup, (1, 10, 100)),
+                "profile": await profile.measure(
+                    server, args.profile_runs, RESULTS, f"{label}_shared_validation_rules"
+                ),
+                "profile_batch1": await profile.measure(
+                    server, args.profile_runs, RESULTS, f"{label}_shared_validation_rules", 1
+                ),
+            }
+            results["variant"]["machine_during"] = watch.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30, help="measured runs per figure")
+    parser.add_argument("--warmup", type=int, default=3, help="discarded runs before those")
+    parser.add_argument("--load-seconds", type=float, default=30.0)
+    parser.add_argument("--profile-runs", type=int, default=40)
+    parser.add_argument("--only", default=",".join(MEASURES), help="comma-separated measures")
+    parser.add_argument("--max-load", type=float, default=0.5, help="quiet: 1-min load below")
+    parser.add_argument("--wait-quiet", type=float, default=600, help="seconds to wait for it")
+    args = parser.parse_args()
+    args.only = set(args.only.split(","))
+    RESULTS.mkdir(exist_ok=True)
+
+    print(f"waiting up to {args.wait_quiet:.0f}s for a 1-min load average < {args.max_load}")
+    before = wait_until_quiet(args.max_load, args.wait_quiet)
+    started = time.monotonic()
+    with database() as (label, url):
+        db = asyncio.run(database_info(label, url))
+        results = asyncio.run(run_measures(label, url, args))
+    document = {
+        "database": db,
+        "machine": machine_info(),
+        "load_average_before": before,
+        "load_average_after": load_average(),
+        "quiet_at_start": before[0] <= args.max_load,
+        "duration_s": round(time.monotonic() - started, 1),
+        "settings": {
+            "runs": args.runs,
+            "warmup": args.warmup,
+            "load_seconds": args.load_seconds,
+            "profile_runs": args.profile_runs,
+        },
+        **results,
+    }
+    # A partial run (--only) never overwrites the full results the README quotes.
+    partial = args.only != set(MEASURES)
+    path = RESULTS / (f"{label}-partial.json" if partial else f"{label}.json")
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"wrote {path}")
+    plot.main()
+    report.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Measure 3: how a batch scales with its size N (mixed creates, updates and deletes).
+
+For each N: time per batch (client, over HTTP) and at the server, time per item, and the SQL
+statements of the whole request (StatementCounter on the server's engine: auth, guard,
+batch). Sizes take turns within each run. Two response selections: the Python client's
+(every field of every saved goal, what AutoSaver asks for) and a lean one (ids and versions).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench.server import BenchServer
+from bench.stats import ms, summarize
+from bench.workload import BATCH_SAVE, LEAN_BATCH_SAVE, Api, mixed_items
+
+SIZES = (1, 5, 10, 25, 50, 100, 200)
+SELECTIONS = {"client": BATCH_SAVE, "lean": LEAN_BATCH_SAVE}
+
+
+async def one_batch(
+    server: BenchServer, size: int, query: str, prefix: str
+) -> tuple[float, float, int]:
+    await server.reset(users=1)
+    async with Api(server.graphql_url) as api:
+        items = mixed_items(size, await api.seed(prefix, size), prefix)
+        await server.clear()
+        started = time.perf_counter()
+        await api.batch(items, query)
+        seconds = time.perf_counter() - started
+    stats = await server.stats()
+    return seconds, sum(stats["server_seconds"]), int(stats["statements"])
+
+
+async def measure(
+    server: BenchServer, runs: int, warmup: int, sizes: tuple[int, ...] = SIZES
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for selection, query in SELECTIONS.items():
+        times: dict[int, list[float]] = {n: [] for n in sizes}
+        server_times: dict[int, list[float]] = {n: [] for n in sizes}
+        statements: dict[int, list[float]] = {n: [] for n in sizes}
+        for run in range(warmup + runs):
+            for size in sizes:
+                seconds, at_server, count = await one_batch(
+                    server, size, query, f"s{selection[0]}{run}n{size}"
+                )
+                if run >= warmup:
+                    times[size].append(seconds)
+                    server_times[size].append(at_server)
+                    statements[size].append(count)
+        rows: list[dict[str, Any]] = []
+        for size in sizes:
+            rows.append(
+                {
+                    "n": size,
+                    "batch_ms": ms(times[size]),
+                    "server_ms": ms(server_times[size]),
+                    "per_item_ms": ms([t / size for t in times[size]]),
+                    "sql_statements": summarize(statements[size], digits=1),
+                }
+            )
+        first, last = rows[0], rows[-1]
+        by_n = {row["n"]: row for row in rows}
+        out[selection] = {
+            "sizes": rows,
+            "batch100_over_batch1": round(
+                by_n[100]["batch_ms"]["median"] / by_n[1]["batch_ms"]["median"], 2
+            )
+            if 100 in by_n and 1 in by_n
+            else None,
+            "statements_min_max_over_n": [
+                min(r["sql_statements"]["min"] for r in rows),
+                max(r["sql_statements"]["max"] for r in rows),
+            ],
+            "statements_first_last": [
+                first["sql_statements"]["median"],
+                last["sql_statements"]["median"],
+            ],
+        }
+    return out
