@@ -116,6 +116,19 @@ def process_cpu(pid: int) -> float:
     return _process_ticks(pid) / CLOCK_TICKS
 
 
+def _postgres_pids() -> set[int]:
+    """Every PostgreSQL process: its background workers (WAL writer, checkpointer, autovacuum)
+    work for the benchmark's writes too, but also for anyone else's."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.add(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
 def _own_pids(database: str | None) -> set[int]:
     """This process, its children (the server) and the PostgreSQL backends of our database."""
     pids = {os.getpid()}
@@ -142,19 +155,28 @@ class CpuWatch:
     load_before: list[float] = field(default_factory=list)
     _busy: int = 0
     _own: dict[int, int] = field(default_factory=dict)
+    _postgres: dict[int, int] = field(default_factory=dict)
 
     def start(self) -> CpuWatch:
         self.load_before = load_average()
         self.started = time.monotonic()
         self._busy = _busy_ticks()
         self._own = {pid: _process_ticks(pid) for pid in _own_pids(self.database)}
+        self._postgres = {
+            pid: _process_ticks(pid) for pid in _postgres_pids() if pid not in self._own
+        }
         return self
 
     def stop(self) -> dict[str, Any]:
         elapsed = time.monotonic() - self.started
         busy = _busy_ticks() - self._busy
         pids = set(self._own) | _own_pids(self.database)
-        own = sum(_process_ticks(pid) - self._own.get(pid, 0) for pid in pids)
+        # A process that ended meanwhile reads as 0 ticks: its time counts as someone else's.
+        own = sum(max(0, _process_ticks(pid) - self._own.get(pid, 0)) for pid in pids)
+        postgres = sum(
+            max(0, _process_ticks(pid) - self._postgres.get(pid, 0))
+            for pid in (set(self._postgres) | _postgres_pids()) - pids
+        )
         foreign = max(0, busy - own) / CLOCK_TICKS
         cpus = os.cpu_count() or 1
         return {
@@ -163,6 +185,9 @@ class CpuWatch:
             "load_average_after": load_average(),
             "benchmark_cpu_seconds": round(own / CLOCK_TICKS, 1),
             "other_processes_cpu_seconds": round(foreign, 1),
+            # Part of the above: PostgreSQL processes not serving the benchmark's database
+            # (shared background workers, other people's test databases).
+            "other_postgres_cpu_seconds": round(postgres / CLOCK_TICKS, 1),
             "other_processes_share_of_machine": round(foreign / (elapsed * cpus), 3)
             if elapsed
             else 0.0,

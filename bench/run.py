@@ -15,14 +15,23 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench import end_to_end, load, plot, profile, report, requests_count, scaling
+from bench import (
+    end_to_end,
+    fix_effect,
+    load,
+    plot,
+    profile,
+    report,
+    requests_count,
+    scaling,
+)
 from bench.machine import CpuWatch, load_average, machine_info, wait_until_quiet
 from bench.server import BenchServer
 from goalpost.testing import fresh_postgres_database, fresh_sqlite_database
@@ -76,38 +85,43 @@ async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[s
     log_path = RESULTS / f"server_{label}.log"
     log_path.unlink(missing_ok=True)
 
-    async def timed(name: str, measure: Any) -> None:
+    async def timed(name: str, measure: Callable[[], Awaitable[dict[str, Any]]]) -> None:
         if name.split("_batch")[0] not in args.only:
             return
         print(f"[{label}] {name} ...", flush=True)
         watch = CpuWatch(database=db_name).start()
-        results[name] = await measure
+        results[name] = await measure()
         results[name]["machine_during"] = watch.stop()
         print(f"[{label}] {name}: {json.dumps(results[name]['machine_during'])}", flush=True)
 
     async with BenchServer(url, log_path=log_path) as server:
-        await timed("requests", requests_count.measure(server, args.runs, args.warmup))
-        await timed("end_to_end", end_to_end.measure(server, args.runs, args.warmup))
-        await timed("scaling", scaling.measure(server, args.runs, args.warmup))
-        await timed("load", load.measure(server, args.load_seconds))
-        await timed("profile", profile.measure(server, args.profile_runs, RESULTS, label))
+        runs, warmup, profile_runs = args.runs, args.warmup, args.profile_runs
+        await timed("requests", lambda: requests_count.measure(server, runs, warmup))
+        await timed("end_to_end", lambda: end_to_end.measure(server, runs, warmup))
+        await timed("scaling", lambda: scaling.measure(server, runs, warmup))
+        await timed("load", lambda: load.measure(server, args.load_seconds))
+        await timed("profile", lambda: profile.measure(server, profile_runs, RESULTS, label))
         await timed(
-            "profile_batch1", profile.measure(server, args.profile_runs, RESULTS, label, size=1)
+            "profile_batch1",
+            lambda: profile.measure(server, profile_runs, RESULTS, label, size=1),
         )
     if "variant" in args.only:
-        async with BenchServer(url, log_path=log_path, variant="shared-validation-rules") as server:
+        # The proposed fix (bench/variants.py) next to the current code, interleaved.
+        async with (
+            BenchServer(url, log_path=log_path) as before,
+            BenchServer(url, log_path=log_path, variant="shared-validation-rules") as after,
+        ):
             print(f"[{label}] variant (shared validation rules) ...", flush=True)
             watch = CpuWatch(database=db_name).start()
             results["variant"] = {
                 "name": "shared-validation-rules",
                 "what": "ValidationCache made effective (bench/variants.py); not in goalpost",
-                "end_to_end": await end_to_end.measure(server, args.runs, args.warmup),
-                "scaling": await scaling.measure(server, args.runs, args.warmup, (1, 10, 100)),
-                "profile": await profile.measure(
-                    server, args.profile_runs, RESULTS, f"{label}_shared_validation_rules"
-                ),
+                "cases": await fix_effect.measure(before, after, args.runs, args.warmup),
                 "profile_batch1": await profile.measure(
-                    server, args.profile_runs, RESULTS, f"{label}_shared_validation_rules", 1
+                    after, args.profile_runs, RESULTS, f"{label}_shared_validation_rules", 1
+                ),
+                "profile": await profile.measure(
+                    after, args.profile_runs, RESULTS, f"{label}_shared_validation_rules"
                 ),
             }
             results["variant"]["machine_during"] = watch.stop()

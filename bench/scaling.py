@@ -2,8 +2,9 @@
 
 For each N: time per batch (client, over HTTP) and at the server, time per item, and the SQL
 statements of the whole request (StatementCounter on the server's engine: auth, guard,
-batch). Sizes take turns within each run. Two response selections: the Python client's
-(every field of every saved goal, what AutoSaver asks for) and a lean one (ids and versions).
+batch). Two response selections: the Python client's (every field of every saved goal, what
+AutoSaver asks for) and a lean one (ids and versions). Sizes and selections take turns within
+each run.
 """
 
 from __future__ import annotations
@@ -37,28 +38,30 @@ async def measure(
     server: BenchServer, runs: int, warmup: int, sizes: tuple[int, ...] = SIZES
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for selection, query in SELECTIONS.items():
-        times: dict[int, list[float]] = {n: [] for n in sizes}
-        server_times: dict[int, list[float]] = {n: [] for n in sizes}
-        statements: dict[int, list[float]] = {n: [] for n in sizes}
-        for run in range(warmup + runs):
-            for size in sizes:
+    Samples = dict[str, dict[int, list[float]]]
+    times: Samples = {s: {n: [] for n in sizes} for s in SELECTIONS}
+    server_times: Samples = {s: {n: [] for n in sizes} for s in SELECTIONS}
+    statements: Samples = {s: {n: [] for n in sizes} for s in SELECTIONS}
+    for run in range(warmup + runs):
+        for size in sizes:  # sizes and selections take turns: a drift touches all alike
+            for selection, query in SELECTIONS.items():
                 seconds, at_server, count = await one_batch(
                     server, size, query, f"s{selection[0]}{run}n{size}"
                 )
                 if run >= warmup:
-                    times[size].append(seconds)
-                    server_times[size].append(at_server)
-                    statements[size].append(count)
+                    times[selection][size].append(seconds)
+                    server_times[selection][size].append(at_server)
+                    statements[selection][size].append(count)
+    for selection in SELECTIONS:
         rows: list[dict[str, Any]] = []
         for size in sizes:
             rows.append(
                 {
                     "n": size,
-                    "batch_ms": ms(times[size]),
-                    "server_ms": ms(server_times[size]),
-                    "per_item_ms": ms([t / size for t in times[size]]),
-                    "sql_statements": summarize(statements[size], digits=1),
+                    "batch_ms": ms(times[selection][size]),
+                    "server_ms": ms(server_times[selection][size]),
+                    "per_item_ms": ms([t / size for t in times[selection][size]]),
+                    "sql_statements": summarize(statements[selection][size], digits=1),
                 }
             )
         first, last = rows[0], rows[-1]

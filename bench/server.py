@@ -126,42 +126,50 @@ class BenchApp:
         self.server_seconds.clear()
 
     async def reset(self, users: int) -> None:
-        """Demo data back to its seeded state, plus `users` acme employees for the benchmarks."""
-        from sqlalchemy import insert
+        """Demo data back to its seeded state, plus `users` acme employees for the benchmarks.
 
-        from goalpost.models import Membership, Role, User
-        from goalpost.services.demo import demo_id
-        from goalpost.testing import reset_database
+        PostgreSQL tables are TRUNCATEd rather than emptied with DELETE (as reset_demo does):
+        thousands of resets would otherwise leave dead rows behind, and the figures would
+        drift with the table bloat and with autovacuum's visits, not with the code.
+        """
+        from sqlalchemy import insert, text
 
-        await reset_database(self.engine)
-        if not users:
-            return
+        from goalpost.db import create_session_factory
+        from goalpost.models import Base, Membership, Role, User
+        from goalpost.services.demo import demo_id, demo_rows
+
+        rows: dict[type[Base], list[dict[str, Any]]] = {}
+        for model, values in demo_rows():
+            rows.setdefault(model, []).append(values)
         acme = demo_id("org", BENCH_ORG)
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                insert(User),
-                [
-                    {
-                        "id": demo_id("bench-user", str(i)),
-                        "subject": bench_subject(i),
-                        "email": f"bench{i}@acme.example",
-                        "name": f"Bench User {i}",
-                    }
-                    for i in range(users)
-                ],
-            )
-            await conn.execute(
-                insert(Membership),
-                [
-                    {
-                        "id": demo_id("bench-membership", str(i)),
-                        "user_id": demo_id("bench-user", str(i)),
-                        "organization_id": acme,
-                        "role": Role.EMPLOYEE,
-                    }
-                    for i in range(users)
-                ],
-            )
+        rows[User] += [
+            {
+                "id": demo_id("bench-user", str(i)),
+                "subject": bench_subject(i),
+                "email": f"bench{i}@acme.example",
+                "name": f"Bench User {i}",
+            }
+            for i in range(users)
+        ]
+        rows[Membership] += [
+            {
+                "id": demo_id("bench-membership", str(i)),
+                "user_id": demo_id("bench-user", str(i)),
+                "organization_id": acme,
+                "role": Role.EMPLOYEE,
+            }
+            for i in range(users)
+        ]
+        tables = Base.metadata.sorted_tables
+        async with create_session_factory(self.engine)() as session:
+            if self.engine.dialect.name == "postgresql":
+                await session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)}"))
+            else:
+                for table in reversed(tables):
+                    await session.execute(table.delete())
+            for model, group in rows.items():
+                await session.execute(insert(model), group)  # ORM bulk: rows may differ in keys
+            await session.commit()
 
     def dump_profile(
         self, html_path: str, text_path: str, session_path: str | None
