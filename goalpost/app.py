@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
@@ -15,13 +17,15 @@ from goalpost.db import SerialSession, create_engine, create_session_factory
 from goalpost.logging import configure_logging
 from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
-from goalpost.resolvers import rest
+from goalpost.resolvers import dev, rest
 from goalpost.schema.context import Context
 from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
 from goalpost.services.guard import OrgGuard
+
+WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,6 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.include_router(rest.router)
+
+    # The goal sheet: static files, no build step; dev mode adds its demo-token picker.
+    if settings.env == "dev":
+        app.include_router(dev.router)
+    app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
+
+    @app.get("/", include_in_schema=False)
+    async def goal_sheet() -> FileResponse:
+        return FileResponse(WEB_DIR / "index.html")
 
     @app.exception_handler(GoalpostError)
     async def goalpost_error(_: Request, exc: GoalpostError) -> JSONResponse:

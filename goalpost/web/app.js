@@ -1,0 +1,404 @@
+/**
+ * The goal sheet: sign in, pick org and period, edit goals as cards; autosave.js saves them,
+ * one batched request per save cycle.
+ *
+ * Auto-save windows can be shortened for tests and demos, e.g. `/?debounceMs=100&maxWaitMs=500`
+ * (also backoffBaseMs, backoffMaxMs, maxAttempts), or with `window.GOALPOST_AUTOSAVE = {...}`
+ * set before this module loads.
+ */
+
+import { GoalpostApi, fetchDevTokens } from "./api.js";
+import { AutoSaver, SaverClosed, clearOrgSlugCache, orgContext, switchOrg } from "./autosave.js";
+import { CATEGORIES, GoalCard, goalValues } from "./cards.js";
+import { clearToasts, dismissToast, showToast } from "./toasts.js";
+
+const TOKEN_KEY = "goalpost.token"; // per tab: a pasted token is not shared with other tabs
+const OPTION_NAMES = ["debounceMs", "maxWaitMs", "backoffBaseMs", "backoffMaxMs", "maxAttempts"];
+
+const $ = (id) => document.getElementById(id);
+
+const sheet = {
+  api: null,
+  me: null,
+  org: null,
+  period: null,
+  saver: null,
+  cards: new Map(),
+};
+
+function autosaveOptions() {
+  const params = new URLSearchParams(location.search);
+  const preset = globalThis.GOALPOST_AUTOSAVE ?? {};
+  const options = {};
+  for (const name of OPTION_NAMES) {
+    const value = Number(params.get(name) ?? preset[name]);
+    if (Number.isFinite(value) && value >= 0) options[name] = value;
+  }
+  return options;
+}
+
+function setStatus(text) {
+  $("sheet-status").textContent = text;
+}
+
+/** Run a step with the sheet locked, so nothing is typed into an org that is being left. */
+async function locked(message, step) {
+  const main = $("sheet");
+  main.inert = true;
+  main.setAttribute("aria-busy", "true");
+  for (const id of ["org-select", "period-select", "sign-out"]) $(id).disabled = true;
+  setStatus(message);
+  try {
+    return await step();
+  } finally {
+    main.inert = false;
+    main.removeAttribute("aria-busy");
+    for (const id of ["org-select", "period-select", "sign-out"]) $(id).disabled = false;
+  }
+}
+
+// -- sign in --------------------------------------------------------------------------------
+
+async function showSignIn(error = "") {
+  $("session").hidden = true;
+  $("sheet").hidden = true;
+  $("sign-in").hidden = false;
+  $("sign-in-error").textContent = error;
+  setStatus("");
+}
+
+async function signIn(token) {
+  const api = new GoalpostApi(token.trim());
+  let me;
+  try {
+    me = await api.me();
+  } catch (error) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    await showSignIn(`Sign-in failed (${error.code ?? "error"}): ${error.message}`);
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token.trim());
+  Object.assign(sheet, { api, me });
+  $("sign-in").hidden = true;
+  $("session").hidden = false;
+  $("whoami").textContent = `${me.name} (${me.email})`;
+  fillOrgSelect(me.memberships);
+  const last = readLast();
+  const slugs = me.memberships.map((m) => m.organization.slug);
+  if (slugs.length === 0) {
+    setStatus("You are not a member of any organization.");
+    return;
+  }
+  const slug = slugs.includes(last.org) ? last.org : slugs[0];
+  await openOrg(slug, last.periodId);
+}
+
+async function signOut() {
+  await locked("Saving your edits…", async () => {
+    await sheet.saver?.close();
+    sheet.saver = null;
+  });
+  sessionStorage.removeItem(TOKEN_KEY);
+  clearOrgSlugCache();
+  clearToasts();
+  Object.assign(sheet, { api: null, me: null, org: null, period: null });
+  await showSignIn();
+}
+
+function fillOrgSelect(memberships) {
+  const select = $("org-select");
+  select.replaceChildren(
+    ...memberships.map(
+      (m) => new Option(`${m.organization.name} (${m.role.toLowerCase()})`, m.organization.slug),
+    ),
+  );
+}
+
+function lastKey() {
+  return `goalpost.last.${sheet.me.id}`;
+}
+
+function readLast() {
+  try {
+    return JSON.parse(localStorage.getItem(lastKey()) ?? "{}");
+  } catch {
+    return {};
+  }
+}
+
+// -- org and period -------------------------------------------------------------------------
+
+const loadOrg = (slug) => sheet.api.organization(slug);
+
+async function openOrg(slug, periodId = null) {
+  const org = await orgContext(slug, loadOrg);
+  await showOrg(org, periodId);
+}
+
+async function showOrg(org, periodId) {
+  sheet.org = org;
+  $("org-select").value = org.slug;
+  const select = $("period-select");
+  select.replaceChildren(
+    ...org.periods.map((p) => new Option(`${p.name} (${p.status.toLowerCase()})`, p.id)),
+  );
+  const period =
+    org.periods.find((p) => p.id === periodId) ??
+    org.periods.find((p) => p.status === "ACTIVE") ??
+    org.periods[0];
+  if (!period) {
+    setStatus(`${org.name} has no evaluation periods yet.`);
+    return;
+  }
+  select.value = period.id;
+  await openPeriod(period);
+}
+
+async function changeOrg(slug) {
+  if (slug === sheet.org?.slug) return;
+  const leaving = sheet.org;
+  await locked(`Saving your edits to ${leaving.name}…`, async () => {
+    // Flush and close the old org's saver first, then clear the org cache (SPEC §7).
+    const org = await switchOrg(sheet.saver, slug, loadOrg);
+    reportLeftBehind(leaving);
+    sheet.saver = null;
+    clearToasts();
+    await showOrg(org, null);
+  });
+}
+
+async function changePeriod(periodId) {
+  const period = sheet.org.periods.find((p) => p.id === periodId);
+  await locked("Saving your edits…", async () => {
+    await sheet.saver?.close();
+    reportLeftBehind(sheet.org);
+    sheet.saver = null;
+    clearToasts();
+    await openPeriod(period);
+  });
+}
+
+/** Goals that could not be saved stay in localStorage; they are resent when the user returns. */
+function reportLeftBehind(org) {
+  const failed = [...(sheet.saver?.states().values() ?? [])].filter((s) => s.state === "error");
+  if (failed.length) {
+    showToast(
+      "left-behind",
+      `${failed.length} goal(s) in ${org.name} are not saved yet. They are kept on this ` +
+        "device and sent again when you come back.",
+    );
+  }
+}
+
+// -- the sheet ------------------------------------------------------------------------------
+
+async function openPeriod(period) {
+  const { api, org, me } = sheet;
+  setStatus(`Loading ${org.name} · ${period.name}…`);
+  const goals = await api.myGoals(org.slug, period.id);
+  sheet.period = period;
+  localStorage.setItem(lastKey(), JSON.stringify({ org: org.slug, periodId: period.id }));
+  const saver = new AutoSaver({
+    transport: api,
+    orgSlug: org.slug,
+    periodId: period.id,
+    storage: localStorage,
+    storageKey: `goalpost.unsaved.v1.${me.id}.${org.slug}.${period.id}`,
+    ...autosaveOptions(),
+  });
+  sheet.saver = saver;
+  saver.subscribe((event) => onSaveEvent(saver, event));
+  for (const goal of goals) saver.track(goal);
+  // Edits a previous page could not save come back first, so the cards show them.
+  const restored = saver.restore().filter((key) => !goals.some((g) => g.clientId === key));
+  renderCards(goals);
+  for (const key of restored)
+    addCard(key, saver.state(key).category, null, saver.state(key).unsaved);
+  for (const key of saver.states().keys()) refreshCard(key);
+  $("sheet").hidden = false;
+  const open = period.status === "ACTIVE";
+  for (const button of document.querySelectorAll("[data-add]")) button.disabled = !open;
+  setStatus(open ? "" : `${period.name} is ${period.status.toLowerCase()}: goals are read-only.`);
+  updateTotals();
+}
+
+function renderCards(goals) {
+  sheet.cards.clear();
+  for (const category of CATEGORIES)
+    document.querySelector(`[data-cards-for="${category}"]`).replaceChildren();
+  for (const goal of goals) {
+    const unsaved = sheet.saver.state(goal.clientId).unsaved;
+    const card = addCard(goal.clientId, goal.category, goal.status, {
+      ...goalValues(goal),
+      ...unsaved,
+    });
+    card.setGoal(goal);
+  }
+}
+
+function addCard(key, category, status, values) {
+  const card = new GoalCard({
+    key,
+    category,
+    values,
+    status,
+    competencies: sheet.org.competencies,
+    periodOpen: sheet.period.status === "ACTIVE",
+    onEdit: (patch) => edit(key, patch),
+    onDelete: () => removeGoal(key),
+  });
+  sheet.cards.set(key, card);
+  document.querySelector(`[data-cards-for="${category}"]`).append(card.element);
+  return card;
+}
+
+function refreshCard(key) {
+  const card = sheet.cards.get(key);
+  const state = sheet.saver.state(key);
+  card?.setSaveState(state.state, state.message);
+}
+
+function addGoal(category) {
+  const key = sheet.saver.add(category, {});
+  const card = addCard(key, category, null, {});
+  refreshCard(key);
+  updateTotals();
+  card.element.querySelector("input, textarea")?.focus();
+}
+
+function edit(key, patch) {
+  try {
+    sheet.saver.edit(key, patch);
+  } catch (error) {
+    if (!(error instanceof SaverClosed)) throw error;
+  }
+  updateTotals();
+}
+
+function removeGoal(key) {
+  const card = sheet.cards.get(key);
+  card.markDeleting();
+  updateTotals();
+  sheet.saver.delete(key);
+}
+
+/** Live totals from what the cards show, unsaved edits included. */
+function updateTotals() {
+  for (const category of CATEGORIES) {
+    const cards = [...sheet.cards.values()].filter((c) => c.category === category && !c.deleting);
+    const total = Math.round(cards.reduce((sum, c) => sum + c.weight, 0) * 100) / 100;
+    const output = document.querySelector(`[data-total-for="${category}"]`);
+    output.textContent =
+      category === "PERFORMANCE" ? `Total weight: ${total} / 100` : `Total weight: ${total}`;
+    output.dataset.total = String(total);
+    output.classList.toggle("off-target", category === "PERFORMANCE" && total !== 100);
+  }
+}
+
+// -- save events → badges and toasts --------------------------------------------------------
+
+function onSaveEvent(saver, event) {
+  if (saver !== sheet.saver) return; // a closed saver of an org we left
+  const card = sheet.cards.get(event.key);
+  if (!card) return;
+  if (event.deleted) {
+    card.element.remove();
+    sheet.cards.delete(event.key);
+    dismissToast(event.key);
+    updateTotals();
+    return;
+  }
+  card.setSaveState(event.state, event.message);
+  if (event.state === "saved" || event.state === "saving") card.setGoal(event.goal);
+  card.setFieldErrors(event.problem?.fieldErrors ?? []);
+  if (event.state === "error") failureToast(card, event);
+  else dismissToast(event.key);
+}
+
+function failureToast(card, event) {
+  const key = event.key;
+  const message = `Could not save “${card.shortLabel}”: ${event.message}`;
+  if (event.problem?.code === "VERSION_CONFLICT") {
+    showToast(key, `${message} Someone else changed it.`, [
+      {
+        label: "Keep mine",
+        ariaLabel: `Keep mine for ${card.shortLabel}`,
+        onClick: () => sheet.saver.resolveConflict(key, "mine"),
+      },
+      {
+        label: "Use theirs",
+        ariaLabel: `Use theirs for ${card.shortLabel}`,
+        onClick: () => {
+          const current = event.problem.current;
+          sheet.saver.resolveConflict(key, "theirs");
+          card.unmarkDeleting();
+          card.setValues(goalValues(current));
+          card.setGoal(current);
+          updateTotals();
+        },
+      },
+    ]);
+    return;
+  }
+  showToast(key, message, [
+    {
+      label: "Retry",
+      ariaLabel: `Retry saving ${card.shortLabel}`,
+      onClick: () => sheet.saver.retry(key),
+    },
+  ]);
+}
+
+/** Event handlers cannot await: show what failed instead of losing it in the console. */
+function reported(promise) {
+  promise.catch((error) => {
+    console.error(error);
+    setStatus(`Something went wrong: ${error.message}`);
+  });
+}
+
+// -- wiring ---------------------------------------------------------------------------------
+
+function wire() {
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    reported(signIn($("token-input").value));
+  });
+  $("dev-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    reported(signIn($("dev-user").value));
+  });
+  $("sign-out").addEventListener("click", () => reported(signOut()));
+  $("org-select").addEventListener("change", (event) => reported(changeOrg(event.target.value)));
+  $("period-select").addEventListener("change", (event) =>
+    reported(changePeriod(event.target.value)),
+  );
+  for (const button of document.querySelectorAll("[data-add]")) {
+    button.addEventListener("click", () => addGoal(button.dataset.add));
+  }
+  // Closing or hiding the page: send what is pending now, with keepalive (SPEC §7).
+  addEventListener("pagehide", () => sheet.saver?.flushOnHide());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") sheet.saver?.flushOnHide();
+  });
+}
+
+async function offerDevTokens() {
+  const tokens = await fetchDevTokens();
+  if (tokens.length === 0) return;
+  $("dev-user").replaceChildren(
+    ...tokens.map((t) => new Option(`${t.full_name} — ${t.memberships.join(", ")}`, t.token)),
+  );
+  $("dev-form").hidden = false;
+}
+
+async function boot() {
+  wire();
+  await offerDevTokens();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) await signIn(token);
+  else await showSignIn();
+  document.body.dataset.ready = "true";
+}
+
+reported(boot());
