@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -272,7 +273,9 @@ def test_screenshot_for_the_readme(sheet: Sheet, dialect: str) -> None:
     page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     png = page.screenshot()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
-    if dialect == "sqlite":  # one database is enough for the picture
+    # Renders differ in invisible bits from run to run: rewrite the committed picture only when
+    # asked (GOALPOST_UPDATE_SCREENSHOT=1) or missing, so test runs leave the tree clean.
+    wanted = os.environ.get("GOALPOST_UPDATE_SCREENSHOT") == "1" or not SCREENSHOT.exists()
+    if wanted and dialect == "sqlite":  # one database is enough for the picture
         SCREENSHOT.parent.mkdir(exist_ok=True)
-        if not SCREENSHOT.exists() or SCREENSHOT.read_bytes() != png:
-            SCREENSHOT.write_bytes(png)
+        SCREENSHOT.write_bytes(png)
