@@ -160,9 +160,7 @@ async function changeOrg(slug) {
   await locked(`Saving your edits to ${leaving.name}…`, async () => {
     // Flush and close the old org's saver first, then clear the org cache (SPEC §7).
     const org = await switchOrg(sheet.saver, slug, loadOrg);
-    reportLeftBehind(leaving);
-    sheet.saver = null;
-    clearToasts();
+    forgetSaver(leaving);
     await showOrg(org, null);
   });
 }
@@ -171,16 +169,19 @@ async function changePeriod(periodId) {
   const period = sheet.org.periods.find((p) => p.id === periodId);
   await locked("Saving your edits…", async () => {
     await sheet.saver?.close();
-    reportLeftBehind(sheet.org);
-    sheet.saver = null;
-    clearToasts();
+    forgetSaver(sheet.org);
     await openPeriod(period);
   });
 }
 
-/** Goals that could not be saved stay in localStorage; they are resent when the user returns. */
-function reportLeftBehind(org) {
+/**
+ * Drop the closed saver and its toasts. Goals it could not save stay in localStorage and are
+ * resent when the user comes back: say so instead of losing them silently.
+ */
+function forgetSaver(org) {
   const failed = [...(sheet.saver?.states().values() ?? [])].filter((s) => s.state === "error");
+  sheet.saver = null;
+  clearToasts();
   if (failed.length) {
     showToast(
       "left-behind",

@@ -228,6 +228,26 @@ def test_closed_period_is_read_only(sheet: Sheet) -> None:
     assert sheet.batches() == []
 
 
+def test_failed_goals_are_kept_when_leaving_the_period_and_resent_on_return(sheet: Sheet) -> None:
+    page = sheet.open("alice")
+    too_long = "y" * 201
+    sheet.fill("alice-perf-2", "Title", too_long)
+    sheet.tick(800)
+    sheet.expect_state("alice-perf-2", "error")
+
+    page.get_by_label("Evaluation period").select_option(ACME_CLOSED)
+    expect(page.locator("#sheet-status")).to_contain_text("read-only")
+    expect(page.locator('#toasts .toast[data-toast-for="left-behind"]')).to_contain_text(
+        "1 goal(s) in Acme Corporation are not saved yet"
+    )
+    assert len(sheet.batches()) == 1  # leaving sent nothing new: the goal waits for an edit
+
+    page.get_by_label("Evaluation period").select_option(ACME_ACTIVE)
+    expect(sheet.field("alice-perf-2", "Title")).to_have_value(too_long)
+    sheet.expect_state("alice-perf-2", "error")  # resent on return, and still too long
+    assert [[i["clientId"] for i in b["items"]] for b in sheet.batches()] == [["alice-perf-2"]] * 2
+
+
 # Every form control, and every button, must have an accessible name.
 UNLABELLED_CONTROLS = """
 () => [...document.querySelectorAll("input, select, textarea, button, output")]
