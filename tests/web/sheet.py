@@ -148,6 +148,18 @@ class Sheet:
             if isinstance(body, dict):
                 self.requests.append(body)
 
+    def wait_for_batches(self, count: int) -> None:
+        """Wait until the page has sent `count` batches (for cycles that start after a reply).
+
+        Playwright delivers page events only while it runs a call, so this waits through
+        Playwright (real time, not the page's paused clock) rather than `time.sleep`.
+        """
+        deadline = time.monotonic() + 20
+        while len(self.batches()) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page sent {len(self.batches())} batches, not {count}")
+            self.page.wait_for_timeout(20)
+
     def operations(self, name: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if r.get("operationName") == name]
 
@@ -192,7 +204,10 @@ class Sheet:
 
 
 def eventually(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
-    """Wait for something outside the page (the server, the database) to happen."""
+    """Wait for something outside the page (the server, the database) to happen.
+
+    Not for the page's own events: see `Sheet.wait_for_batches`.
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
