@@ -512,13 +512,15 @@ class _BatchRun:
             return set()
         rows = [plans[i].after.values() for i in indexes]  # type: ignore[union-attr]
         dialect_insert = postgresql.insert if is_postgres(self.session) else sqlite.insert
+        # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends the rows as one
+        # multi-row INSERT (per 1000 rows) but compiles the statement once and caches it,
+        # where .values(rows) would be compiled again on every batch.
         statement = (
             dialect_insert(GOALS)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["owner_id", "period_id", "client_id"])
             .returning(GOALS.c.id)
         )
-        inserted = set((await self.session.execute(statement)).scalars())
+        inserted = set((await self.session.execute(statement, rows)).scalars())
         return {i for i in indexes if plans[i].after.id in inserted}  # type: ignore[union-attr]
 
     async def _update(self, indexes: list[int], plans: dict[int, _Write]) -> set[int]:
