@@ -13,6 +13,7 @@ import httpx
 from bench.server import BENCH_ORG, bench_token
 from goalpost.client import documents
 from goalpost.services.demo import demo_id, period_id
+from goalpost.testing import mixed_batch_items
 
 PERIOD = str(period_id(BENCH_ORG, "fy2026"))
 COMPETENCY = str(demo_id("competency", BENCH_ORG, "Ownership"))
@@ -44,36 +45,7 @@ class BenchmarkError(RuntimeError):
 
 def mixed_items(size: int, existing: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
     """A third creates, a third updates, a third deletes (as tests/batch/test_statement_count)."""
-    items: list[dict[str, Any]] = []
-    for i in range(size):
-        if i % 3 == 0:
-            items.append(
-                {
-                    "clientId": f"{prefix}-new-{i}",
-                    "competency": {"actionPlan": "plan", "competencyIds": [COMPETENCY]},
-                }
-            )
-        elif i % 3 == 1:
-            goal = existing[i]
-            items.append(
-                {
-                    "clientId": goal["clientId"],
-                    "id": goal["id"],
-                    "expectedVersion": goal["version"],
-                    "performance": {"title": f"edited {i}", "weight": 2},
-                }
-            )
-        else:
-            goal = existing[i]
-            items.append(
-                {
-                    "clientId": goal["clientId"],
-                    "id": goal["id"],
-                    "delete": True,
-                    "expectedVersion": goal["version"],
-                }
-            )
-    return items
+    return mixed_batch_items(size, existing, prefix, COMPETENCY)
 
 
 def batch_variables(items: list[dict[str, Any]]) -> dict[str, Any]:

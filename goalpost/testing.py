@@ -71,6 +71,31 @@ def fresh_sqlite_database(path: str) -> Iterator[str]:
     yield url
 
 
+def mixed_batch_items(
+    size: int, existing: list[dict[str, Any]], prefix: str, competency_id: str
+) -> list[dict[str, Any]]:
+    """A batch of a third creates, a third updates and a third deletes (a batch of 1 is one
+    create), as tests and benchmarks send it. `existing` are goals as the API returns them
+    (clientId, id, version), at least `size` of them."""
+    items: list[dict[str, Any]] = []
+    for i in range(size):
+        if i % 3 == 0:
+            items.append(
+                {
+                    "clientId": f"{prefix}-new-{i}",
+                    "competency": {"actionPlan": "plan", "competencyIds": [competency_id]},
+                }
+            )
+            continue
+        goal = existing[i]
+        key = {"clientId": goal["clientId"], "id": goal["id"], "expectedVersion": goal["version"]}
+        if i % 3 == 1:
+            items.append({**key, "performance": {"title": f"edited {i}", "weight": 2}})
+        else:
+            items.append({**key, "delete": True})
+    return items
+
+
 class StatementCounter:
     """Counts the SQL statements an engine sends (executemany counts once)."""
 
@@ -469,5 +494,6 @@ __all__ = [
     "demo_token",
     "fresh_postgres_database",
     "fresh_sqlite_database",
+    "mixed_batch_items",
     "reset_database",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from goalpost.testing import StatementCounter
+from goalpost.testing import StatementCounter, mixed_batch_items
 from tests.batch.helpers import BATCH, batch_input, competency_id, results
 from tests.conftest import ACME_ACTIVE, GraphQL
 
@@ -27,43 +27,6 @@ async def seed_goals(graphql: GraphQL, prefix: str, count: int) -> list[dict[str
     return [r["goal"] for r in saved]
 
 
-def mixed_batch(size: int, existing: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
-    """About a third creates, a third updates, a third deletes (a batch of 1 is a create)."""
-    items: list[dict[str, Any]] = []
-    for i in range(size):
-        if i % 3 == 0:
-            items.append(
-                {
-                    "clientId": f"{prefix}-new-{i}",
-                    "competency": {
-                        "actionPlan": "plan",
-                        "competencyIds": [competency_id("acme", "Ownership")],
-                    },
-                }
-            )
-        elif i % 3 == 1:
-            goal = existing[i]
-            items.append(
-                {
-                    "clientId": goal["clientId"],
-                    "id": goal["id"],
-                    "expectedVersion": goal["version"],
-                    "performance": {"title": f"edited {i}", "weight": 2},
-                }
-            )
-        else:
-            goal = existing[i]
-            items.append(
-                {
-                    "clientId": goal["clientId"],
-                    "id": goal["id"],
-                    "delete": True,
-                    "expectedVersion": goal["version"],
-                }
-            )
-    return items
-
-
 async def test_statements_per_batch_do_not_grow_with_batch_size(
     graphql: GraphQL, count_statements: Callable[[], StatementCounter]
 ) -> None:
@@ -71,7 +34,7 @@ async def test_statements_per_batch_do_not_grow_with_batch_size(
     for size in SIZES:
         prefix = f"s{size}"
         existing = await seed_goals(graphql, prefix, size)
-        items = mixed_batch(size, existing, prefix)
+        items = mixed_batch_items(size, existing, prefix, competency_id("acme", "Ownership"))
         with count_statements() as counter:
             body = await graphql(BATCH, batch_input(items, period=ACME_ACTIVE))
         out = results(body)
