@@ -26,7 +26,7 @@ async def save_batch(
     """The one way in for GraphQL and REST: guard, then the batch service, then metrics."""
     async with db.use(write=True) as session:
         org = await guard.require_org_member(session, org_slug)
-        period = await guard.require_period(session, org, period_id, for_write=True)
+        period = await guard.require_period(session, org, period_id)
         outcome = await goal_batch.batch_save_goals(
             session=session,
             org=org,
@@ -63,5 +63,5 @@ async def submit_goals(info: Info, org_slug: str, period_id: str) -> SubmitOutco
     ctx = info.context
     async with ctx.db.use(write=True) as session:
         org = await ctx.guard.require_org_member(session, org_slug)
-        period = await ctx.guard.require_period(session, org, period_id, for_write=True)
+        period = await ctx.guard.require_period(session, org, period_id)
         return await goal_submit.submit_goals(session=session, org=org, period=period)

@@ -61,10 +61,7 @@ class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
         response = await super().run(request, context, root_value, **kwargs)
         if not isinstance(request, Request) or not isinstance(response, Response):
             return response
-        if (
-            response.media_type != "application/json"
-            and response.headers.get("content-type", "").split(";")[0] != "application/json"
-        ):
+        if response.headers.get("content-type", "").split(";")[0] != "application/json":
             return response
         if not prefers_graphql_response_json(request.headers.get("accept", "")):
             return response

@@ -142,10 +142,10 @@ async def batch_save_goals(
     max_items: int = 200,
 ) -> BatchOutcome:
     """Save every valid item in one transaction; a failing item never blocks the others."""
-    if len(items) > max_items:
-        raise BatchTooLarge(len(items), max_items)
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed()
+    if len(items) > max_items:
+        raise BatchTooLarge(len(items), max_items)
     where = _log_fields(org, period)
     run = _BatchRun(session, org, period, items, error_policy)
     try:
