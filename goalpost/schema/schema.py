@@ -14,8 +14,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.base_extension import SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as aliases_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -23,6 +21,7 @@ from goalpost.config import Settings
 from goalpost.resolvers import mutations, queries
 from goalpost.schema.context import Info
 from goalpost.schema.inputs import BatchSaveGoalsInput, SaveGoalInput
+from goalpost.schema.limits import BatchItemBudget, operation_limits_rule
 from goalpost.schema.results import (
     BatchSaveGoalsPayload,
     GoalSaveResult,
@@ -90,11 +89,10 @@ class GoalpostSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # The limit rules are made once: a rule class built per request (what QueryDepthLimiter
+    # The limit rule is made once: a rule class built per request (what QueryDepthLimiter
     # and MaxAliasesLimiter do) is a new cache key each time, so ValidationCache never hit.
     rules: list[type[ASTValidationRule]] = [
-        depth_validator(settings.max_query_depth, should_ignore=None),
-        aliases_validator(settings.max_aliases),
+        operation_limits_rule(settings.max_query_depth, settings.max_aliases)
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
@@ -104,6 +102,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=256),
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        BatchItemBudget,
     ]
     return GoalpostSchema(
         query=Query,
