@@ -22,8 +22,12 @@ async def save_batch(
     period_id: str,
     items: list[GoalBatchItem],
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+    request_items: int = 0,
 ) -> BatchOutcome:
-    """The one way in for GraphQL and REST: guard, then the batch service, then metrics."""
+    """The one way in for GraphQL and REST: guard, then the batch service, then metrics.
+
+    `request_items` is what the whole request asks to write (all its batch fields): over
+    the limit, every batch field of the request is refused, so nothing is written."""
     async with db.use(write=True) as session:
         org = await guard.require_org_member(session, org_slug)
         period = await guard.require_period(session, org, period_id)
@@ -34,6 +38,7 @@ async def save_batch(
             items=items,
             error_policy=error_policy,
             max_items=settings.max_batch_items,
+            request_items=request_items,
         )
     metrics.observe_batch(outcome)
     return outcome
@@ -56,6 +61,7 @@ async def batch_save_goals(
         period_id=period_id,
         items=items,
         error_policy=error_policy,
+        request_items=ctx.batch_items_requested,
     )
 
 

@@ -27,6 +27,8 @@ class Context(BaseContext):
         self.guard = guard
         self.settings = settings
         self.metrics = metrics
+        # Goal items of the whole request, counted before execution (limits.BatchItemBudget).
+        self.batch_items_requested = 0
         self.competency_loader: DataLoader[CompetencyKey, Competency | None] = DataLoader(
             load_fn=self._load_competencies
         )

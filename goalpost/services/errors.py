@@ -49,8 +49,9 @@ class BatchTooLarge(GoalpostError):
     code = "BATCH_TOO_LARGE"
     http_status = 413
 
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"A batch holds at most {limit} items; this one has {size}.")
+    def __init__(self, size: int, limit: int, per: str = "batch") -> None:
+        where = "batch" if per == "batch" else f"{per} (all its batch fields together)"
+        super().__init__(f"A {where} holds at most {limit} items; this one has {size}.")
 
 
 class BadUserInput(GoalpostError):

@@ -140,12 +140,19 @@ async def batch_save_goals(
     items: Sequence[GoalBatchItem],
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
     max_items: int = 200,
+    request_items: int = 0,
 ) -> BatchOutcome:
-    """Save every valid item in one transaction; a failing item never blocks the others."""
+    """Save every valid item in one transaction; a failing item never blocks the others.
+
+    `max_items` bounds the items of one request: `request_items` counts them over every batch
+    of the request (an adapter may run several, e.g. GraphQL aliases), so that each of them
+    is refused and nothing at all is written."""
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed()
     if len(items) > max_items:
         raise BatchTooLarge(len(items), max_items)
+    if request_items > max_items:
+        raise BatchTooLarge(request_items, max_items, per="request")
     where = _log_fields(org, period)
     run = _BatchRun(session, org, period, items, error_policy)
     try:
