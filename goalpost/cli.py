@@ -12,7 +12,8 @@ from goalpost.config import get_settings
 
 app = typer.Typer(help="goalpost: evaluation-period goals over GraphQL.", no_args_is_help=True)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Inside the package, so an installed wheel can migrate without a checkout.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def migrate_database(url: str) -> None:
@@ -20,8 +21,8 @@ def migrate_database(url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, "head")
 

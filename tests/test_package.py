@@ -1,0 +1,99 @@
+"""A real package: a built wheel, installed into a fresh venv, runs with no checkout around it.
+
+The wheel must carry everything the commands need at run time (migrations, the goal sheet),
+so this test builds it, installs it in a new virtual environment and runs
+`goalpost migrate && goalpost seed-demo && goalpost serve` from an empty directory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def run(*command: str | Path, cwd: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, f"{command}: {done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of this checkout installed in a fresh venv; returns the venv's bin folder."""
+    build = tmp_path_factory.mktemp("wheel")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "-q",
+        "-w",
+        build,
+        ROOT,
+        cwd=build,
+        env=env,
+    )
+    (wheel,) = build.glob("goalpost-*.whl")
+    venv = tmp_path_factory.mktemp("venv")
+    run(sys.executable, "-m", "venv", venv, cwd=build, env=env)
+    run(venv / "bin" / "pip", "install", "-q", wheel, cwd=build, env=env)
+    return venv / "bin"
+
+
+def test_installed_wheel_migrates_seeds_and_serves(installed: Path, tmp_path: Path) -> None:
+    workdir = tmp_path / "elsewhere"  # no checkout, no alembic.ini, no migrations folder here
+    workdir.mkdir()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    env |= {"GOALPOST_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'app.db'}"}
+    assert "database migrated" in run(installed / "goalpost", "migrate", cwd=workdir, env=env)
+    assert "demo data seeded" in run(installed / "goalpost", "seed-demo", cwd=workdir, env=env)
+    token = run(installed / "goalpost", "token", "alice@acme.example", cwd=workdir, env=env).strip()
+
+    server = subprocess.Popen(
+        [str(installed / "goalpost"), "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        me = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ me { email } }"},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert me.json() == {"data": {"me": {"email": "alice@acme.example"}}}
+        sheet = httpx.get(f"{base}/")
+        assert sheet.status_code == 200 and "<html" in sheet.text.lower()
+        assert httpx.get(f"{base}/web/autosave.js").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
