@@ -95,5 +95,37 @@ def serve(
     )
 
 
+@app.command()
+def schema(
+    write: Path = typer.Option(None, help="Write the SDL to this file instead of printing it."),
+    allow_breaking: bool = typer.Option(
+        False, help="Overwrite a snapshot even when the change breaks its clients."
+    ),
+) -> None:
+    """Print the GraphQL schema (SDL), or refresh a committed snapshot of it.
+
+    Refreshing refuses a breaking change (graphql-core's find_breaking_changes) unless
+    --allow-breaking is given: breaking clients has to be a decision, not a side effect."""
+    from graphql import build_schema as parse_sdl
+    from graphql import find_breaking_changes
+
+    from goalpost.config import Settings
+    from goalpost.schema.schema import build_schema
+
+    sdl = build_schema(Settings(env="dev")).as_str() + "\n"
+    if write is None:
+        typer.echo(sdl, nl=False)
+        return
+    if write.exists() and not allow_breaking:
+        breaking = find_breaking_changes(parse_sdl(write.read_text()), parse_sdl(sdl))
+        if breaking:
+            for change in breaking:
+                typer.echo(f"breaking: {change.type.name}: {change.description}", err=True)
+            typer.echo("not written; pass --allow-breaking if this is deliberate", err=True)
+            raise typer.Exit(1)
+    write.write_text(sdl)
+    typer.echo(f"schema written to {write}")
+
+
 if __name__ == "__main__":
     app()
