@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from goalpost.config import Settings, get_settings
 from goalpost.db import SerialSession, create_engine, create_session_factory
+from goalpost.ide import serve_static_and_docs
 from goalpost.logging import configure_logging
 from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
@@ -45,7 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(title="goalpost", version="0.1.0", lifespan=lifespan)
+    # /docs comes from serve_static_and_docs (no CDN); ReDoc, which needs one, is off.
+    app = FastAPI(
+        title="goalpost", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    serve_static_and_docs(app)
     metrics = Metrics()
     app.state.settings = settings
     app.state.metrics = metrics
