@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from goalpost.config import Settings, get_settings
 from goalpost.db import SerialSession, create_engine, create_session_factory
+from goalpost.ide import serve_static_and_docs
 from goalpost.logging import configure_logging
 from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(
         json=settings.log_format == "json"
-        or (settings.log_format == "auto" and settings.env == "prod")
+        or (settings.log_format == "auto" and settings.env == "production")
     )
     engine = create_engine(
         settings.database_url, statement_timeout_ms=settings.db_statement_timeout_ms
@@ -45,7 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(title="goalpost", version="0.1.0", lifespan=lifespan)
+    # /docs comes from serve_static_and_docs (no CDN); ReDoc, which needs one, is off.
+    app = FastAPI(
+        title="goalpost", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    serve_static_and_docs(app)
     metrics = Metrics()
     app.state.settings = settings
     app.state.metrics = metrics
@@ -68,7 +73,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.close()
 
     app.include_router(
-        GoalpostGraphQLRouter(build_schema(settings), context_getter=graphql_context),
+        GoalpostGraphQLRouter(
+            build_schema(settings),
+            context_getter=graphql_context,
+            graphql_ide="graphiql" if settings.graphiql else None,
+        ),
         prefix="/graphql",
     )
 
@@ -92,9 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus_metrics() -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    if settings.metrics:  # off in production unless GOALPOST_METRICS=true (README: Operating)
+
+        @app.get("/metrics", include_in_schema=False)
+        async def prometheus_metrics() -> Response:
+            return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:

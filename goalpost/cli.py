@@ -6,14 +6,35 @@ import asyncio
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import select
 
-from goalpost.config import get_settings
+from goalpost.config import Settings, get_settings
 
 app = typer.Typer(help="goalpost: evaluation-period goals over GraphQL.", no_args_is_help=True)
 
 # Inside the package, so an installed wheel can migrate without a checkout.
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def configuration_error(exc: ValidationError) -> str:
+    """Pydantic's report as one line: the operator needs the variable and the rule, not a
+    traceback through the settings loader."""
+    problems = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        names = [str(part) for part in error["loc"]]
+        problems.append(f"GOALPOST_{'_'.join(names).upper()}: {message}" if names else message)
+    return "goalpost: configuration error: " + "; ".join(problems)
+
+
+def load_settings() -> Settings:
+    """The settings, or one clear line on stderr and exit status 2."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        typer.echo(configuration_error(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 def migrate_database(url: str) -> None:
@@ -30,7 +51,7 @@ def migrate_database(url: str) -> None:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    migrate_database(get_settings().database_url)
+    migrate_database(load_settings().database_url)
     typer.echo("database migrated")
 
 
@@ -40,8 +61,10 @@ def seed_demo() -> None:
     from goalpost.db import create_engine, create_session_factory
     from goalpost.services.demo import seed_demo as seed
 
+    url = load_settings().database_url
+
     async def run() -> int:
-        engine = create_engine(get_settings().database_url)
+        engine = create_engine(url)
         try:
             async with create_session_factory(engine)() as session:
                 return await seed(session)
@@ -58,7 +81,7 @@ def token(email: str, ttl: int = typer.Option(0, help="Lifetime in seconds (0: d
     from goalpost.models import User
     from goalpost.services.auth import issue_dev_token
 
-    settings = get_settings()
+    settings = load_settings()
 
     async def subject() -> str | None:
         engine = create_engine(settings.database_url)
@@ -85,7 +108,7 @@ def serve(
     """Serve GraphQL (GraphiQL at /graphql), the REST twin and the goal sheet at /."""
     import uvicorn
 
-    settings = get_settings()
+    settings = load_settings()
     uvicorn.run(
         "goalpost.app:create_app",
         factory=True,

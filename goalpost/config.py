@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "goalpost-dev-secret-do-not-use-in-production"
@@ -14,7 +14,8 @@ DEV_JWT_SECRET = "goalpost-dev-secret-do-not-use-in-production"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOALPOST_", extra="ignore")
 
-    env: Literal["dev", "prod"] = "dev"
+    # "production" is the documented spelling; "prod" is read as the same thing.
+    env: Literal["dev", "production"] = "dev"
     database_url: str = "sqlite+aiosqlite:///./goalpost.db"
 
     # HS256 for development; JWKS (RS256/ES256) + issuer + audience for production.
@@ -30,20 +31,42 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 5000
     max_body_bytes: int = 1_000_000
-    introspection: bool = True
+    # None: on in dev, off in production. Set true or false to decide for yourself.
+    introspection: bool | None = None
+    graphiql: bool | None = None
+    metrics: bool | None = None
     # Operations per HTTP request in Strawberry's query batching (a JSON list); 0 = off.
     # Off by default: batchSaveGoals is the way to save many goals in one request.
     graphql_batching: int = 0
 
-    # "auto": JSON lines in prod, readable lines in dev.
+    # "auto": JSON lines in production, readable lines in dev.
     log_format: Literal["auto", "json", "console"] = "auto"
 
     host: str = "127.0.0.1"
     port: int = 8000
 
+    @field_validator("env", mode="before")
+    @classmethod
+    def _production_alias(cls, value: object) -> object:
+        """One value to compare against: `prod` (and any case) becomes `production`."""
+        if isinstance(value, str):
+            value = value.strip().lower()
+            return "production" if value == "prod" else value
+        return value
+
+    @model_validator(mode="after")
+    def _developer_tools_follow_env(self) -> Settings:
+        """GraphiQL, introspection and /metrics help a developer and map a target for an
+        attacker: on in dev, off in production, unless set explicitly."""
+        in_dev = self.env == "dev"
+        for name in ("introspection", "graphiql", "metrics"):
+            if getattr(self, name) is None:
+                setattr(self, name, in_dev)
+        return self
+
     @model_validator(mode="after")
     def _require_real_keys_in_prod(self) -> Settings:
-        """A dev secret is a convenience; in prod it would let anyone mint tokens."""
+        """A dev secret is a convenience; in production it would let anyone mint tokens."""
         if self.env == "dev":
             if self.jwt_secret is None and self.jwks_url is None:
                 self.jwt_secret = SecretStr(DEV_JWT_SECRET)
@@ -57,8 +80,9 @@ class Settings(BaseSettings):
         secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
         if len(secret) < 32 or secret == DEV_JWT_SECRET:
             raise ValueError(
-                "GOALPOST_ENV=prod needs GOALPOST_JWKS_URL (+ issuer, audience) "
-                "or a GOALPOST_JWT_SECRET of at least 32 characters"
+                "GOALPOST_ENV=production needs GOALPOST_JWKS_URL (+ GOALPOST_JWT_ISSUER, "
+                "GOALPOST_JWT_AUDIENCE) or a GOALPOST_JWT_SECRET of at least 32 characters "
+                "that is not the dev secret"
             )
         return self
 

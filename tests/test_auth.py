@@ -203,7 +203,7 @@ def test_prod_settings_are_refused_from_the_environment(monkeypatch: pytest.Monk
     with pytest.raises(ValidationError):
         Settings()
     monkeypatch.setenv("GOALPOST_JWT_SECRET", PROD_SECRET)
-    assert Settings().env == "prod"
+    assert Settings().env == "production"  # "prod" is an alias
 
 
 @pytest.fixture

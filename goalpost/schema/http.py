@@ -12,11 +12,12 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from goalpost.ide import graphiql_page
 from goalpost.schema.errors import coded_error
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -49,6 +50,10 @@ def is_request_error(body: Any) -> bool:
 
 
 class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from this server's /static files: it works with no internet (goalpost.ide)."""
+        return graphiql_page()
+
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error leaves with a stable code; unknown ones are masked as INTERNAL."""
         if result.errors:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class GoalpostError(Exception):
     """An error that ends the whole request. `code` is part of the API contract."""
@@ -41,8 +43,9 @@ class PeriodClosed(GoalpostError):
     code = "PERIOD_CLOSED"
     http_status = 409
 
-    def __init__(self) -> None:
-        super().__init__("Goals can only be saved in an ACTIVE evaluation period.")
+    def __init__(self, action: Literal["saved", "submitted"] = "saved") -> None:
+        # The message names what the caller tried: a refused submit is not a refused save.
+        super().__init__(f"Goals can only be {action} in an ACTIVE evaluation period.")
 
 
 class BatchTooLarge(GoalpostError):

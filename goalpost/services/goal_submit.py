@@ -67,7 +67,7 @@ async def submit_goals(
     *, session: AsyncSession, org: OrgContext, period: PeriodRef
 ) -> SubmitOutcome:
     if period.status != PeriodStatus.ACTIVE:
-        raise PeriodClosed()
+        raise PeriodClosed("submitted")
     await begin_write(session)
     query = owner_goals_query(org.caller.id, period.id).order_by(Goal.created_at, Goal.id)
     if is_postgres(session):

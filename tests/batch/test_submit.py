@@ -102,3 +102,14 @@ async def test_submit_hands_in_complete_goals_with_weights_of_100(graphql: Graph
 async def test_submit_in_a_closed_period_is_refused(graphql: GraphQL) -> None:
     body = await graphql(SUBMIT, {"org": "acme", "period": ACME_CLOSED})
     assert error_codes(body) == ["PERIOD_CLOSED"]
+    # The message names what was refused: a submit, not a save.
+    assert body["errors"][0]["message"] == (
+        "Goals can only be submitted in an ACTIVE evaluation period."
+    )
+
+
+async def test_saving_in_a_closed_period_still_says_saved(graphql: GraphQL) -> None:
+    item = {"clientId": "c", "performance": {"title": "late"}}
+    body = await graphql(BATCH, batch_input([item], period=ACME_CLOSED))
+    assert error_codes(body) == ["PERIOD_CLOSED"]
+    assert body["errors"][0]["message"] == "Goals can only be saved in an ACTIVE evaluation period."
