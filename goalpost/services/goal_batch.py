@@ -1,8 +1,9 @@
 """batch_save_goals: many goal edits, one transaction, one result per item.
 
-Phases (after Saleor's bulk mutations): check keys → load everything in set-based SELECTs
-(locked on PostgreSQL) → plan every item in memory → bulk INSERT / UPDATE / DELETE → one
-commit. The statements a batch issues do not grow with its size.
+Phases (after Saleor's bulk mutations): lock the owner (PostgreSQL) and read their weight
+totals and goal count → check keys → load everything in set-based SELECTs (rows locked in id
+order on PostgreSQL) → plan every item in memory → bulk INSERT / UPDATE / DELETE, each in a
+stable order → one commit. The statements a batch issues do not grow with its size.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ from goalpost.services.goal_patches import (
 from goalpost.services.goals import (
     GOAL_COLUMNS,
     GoalRecord,
+    OwnerTally,
     WeightTotals,
     competencies_by_ids,
+    lock_owner_goals,
+    owner_tally,
     weight_totals,
 )
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
@@ -153,28 +157,28 @@ async def batch_save_goals(
     except DBAPIError as exc:
         await _rollback_quietly(session)
         if is_transaction_fault(exc):
-            log.error("batch_transaction_fault", **where, error=type(exc.orig).__name__)
+            log.error("batch_transaction_fault", **where, **_db_error(exc))
             raise InternalError() from None
         # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
         # so the item that caused it fails alone and the rest still save.
-        log.warning("batch_bulk_write_failed", **where, error=type(exc.orig).__name__)
+        log.warning("batch_bulk_write_failed", **where, **_db_error(exc))
         try:
             outcome = await run.execute(bulk=False)
-        except DBAPIError:
+        except DBAPIError as exc:
             await _rollback_quietly(session)
+            log.error("batch_transaction_fault", **where, **_db_error(exc))
             raise InternalError() from None
         if error_policy is ErrorPolicy.ALL_OR_NOTHING and outcome.mixed:
             # An item the database refused must not leave the others half-saved.
             await session.rollback()
             outcome = BatchOutcome(
-                [run.rejected(i, r) for i, r in enumerate(outcome.results)],
-                await weight_totals(session, org.caller.id, period.id),
+                [run.rejected(i, r) for i, r in enumerate(outcome.results)], run.totals_before
             )
     try:
         await session.commit()
-    except DBAPIError:
+    except DBAPIError as exc:
         await _rollback_quietly(session)
-        log.error("batch_commit_failed", **where, items=len(items))
+        log.error("batch_commit_failed", **where, items=len(items), **_db_error(exc))
         raise InternalError() from None
     for result in outcome.results:
         if isinstance(result, Problem):
@@ -190,6 +194,13 @@ async def _rollback_quietly(session: AsyncSession) -> None:
         await session.rollback()
     except DBAPIError:
         await session.invalidate()
+
+
+def _db_error(exc: DBAPIError) -> dict[str, str | None]:
+    """The driver's error class and code (SQLSTATE, or SQLite's error name) for the logs;
+    never its message, which may quote the items' text."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "sqlite_errorname", None)
+    return {"error": type(exc.orig).__name__, "sqlstate": code}
 
 
 def _log_fields(org: OrgContext, period: PeriodRef) -> dict[str, str]:
@@ -211,11 +222,23 @@ class _BatchRun:
         self.period = period
         self.items = items
         self.policy = policy
+        self.tally = OwnerTally(WeightTotals(), 0)
+        self.written: list[_Write] = []
+
+    @property
+    def totals_before(self) -> WeightTotals:
+        return self.tally.totals
 
     async def execute(self, *, bulk: bool) -> BatchOutcome:
         await begin_write(self.session)
+        # The owner's lock comes first and the tally is read under it, so it stays true
+        # until commit: the totals after the batch are computed from it.
+        await lock_owner_goals(self.session, self.org)
+        self.tally = await owner_tally(self.session, self.org.caller.id, self.period.id)
+        self.written = []
         results: list[ItemResult | None] = [None] * len(self.items)
         targets = self._check_keys(results)
+        raced = False
         # A create that lost an INSERT race to a concurrent request is planned again: the
         # second time round it finds the other request's goal and becomes an idempotent update.
         for _attempt in range(2):
@@ -229,6 +252,7 @@ class _BatchRun:
                 targets = []
                 break
             targets = await self._write(plans, results, bulk=bulk)
+            raced = raced or bool(targets)
         for index in targets:
             results[index] = Problem(
                 self.items[index].client_id,
@@ -236,7 +260,11 @@ class _BatchRun:
                 "The goal changed while saving; retry.",
                 retryable=True,
             )
-        totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+        if raced:
+            # Someone wrote the owner's goals outside the lock: the tally is stale, ask again.
+            totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+        else:
+            totals = _totals_after(self.tally.totals, self.written)
         return BatchOutcome([r for r in results if r is not None], totals)
 
     def _check_keys(self, results: list[ItemResult | None]) -> list[int]:
@@ -278,8 +306,9 @@ class _BatchRun:
         )
         if is_postgres(self.session):
             # Lock the rows this batch may change: the version check below runs under the
-            # lock, so two batches with the same expectedVersion cannot both win.
-            query = query.with_for_update()
+            # lock, so two batches with the same expectedVersion cannot both win. In id
+            # order, as every writer of goal rows does, so that no two wait on each other.
+            query = query.with_for_update().order_by(GOALS.c.id)
         records = [GoalRecord.from_row(r) for r in (await self.session.execute(query)).mappings()]
         return {r.id: r for r in records}, {r.client_id: r for r in records}
 
@@ -457,6 +486,12 @@ class _BatchRun:
         groups: dict[str, list[int]] = {"insert": [], "update": [], "delete": [], "noop": []}
         for index, plan in plans.items():
             groups[plan.kind].append(index)
+        # A stable write order, so that two batches never each wait for a row the other
+        # holds: creates by their unique key (owner, period, client_id; owner and period are
+        # the batch's), updates and deletes by id, the order their rows were locked in.
+        groups["insert"].sort(key=lambda i: plans[i].after.client_id)  # type: ignore[union-attr]
+        for kind in ("update", "delete"):
+            groups[kind].sort(key=lambda i: plans[i].before.id)  # type: ignore[union-attr]
         done: set[int] = set(groups["noop"])
         if bulk:
             done |= await self._insert(groups["insert"], plans)
@@ -484,9 +519,11 @@ class _BatchRun:
             elif plan.kind == "delete":
                 assert plan.before is not None
                 results[index] = Deleted(item.client_id, plan.before.id)
+                self.written.append(plan)
             else:
                 assert plan.after is not None
                 results[index] = Saved(item.client_id, plan.created, plan.after)
+                self.written.append(plan)
         return raced
 
     async def _write_one(
@@ -562,6 +599,18 @@ class _BatchRun:
         )
         deleted = set((await self.session.execute(statement)).scalars())
         return {i for i in indexes if plans[i].before.id in deleted}  # type: ignore[union-attr]
+
+
+def _totals_after(before: WeightTotals, written: list[_Write]) -> WeightTotals:
+    """The owner's weight totals after the batch, from the totals read under the owner's
+    lock and what the batch wrote: nothing else changes the owner's weights meanwhile."""
+    totals = before
+    for write in written:
+        if write.before is not None:
+            totals = totals.plus(write.before.category, -write.before.weight)
+        if write.after is not None:
+            totals = totals.plus(write.after.category, write.after.weight)
+    return totals
 
 
 def _category_columns() -> list[str]:
