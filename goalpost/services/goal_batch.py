@@ -49,6 +49,7 @@ from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 # The Core table: bulk statements, rows read as plain values.
 GOALS: Table = Goal.__table__  # type: ignore[assignment]
 CLIENT_ID_MAX = 64
+MAX_GOALS_PER_PERIOD = 500
 
 
 class ErrorPolicy(StrEnum):
@@ -144,14 +145,18 @@ async def batch_save_goals(
     items: Sequence[GoalBatchItem],
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
     max_items: int = 200,
+    max_goals: int = MAX_GOALS_PER_PERIOD,
 ) -> BatchOutcome:
-    """Save every valid item in one transaction; a failing item never blocks the others."""
+    """Save every valid item in one transaction; a failing item never blocks the others.
+
+    `max_goals` caps the owner's goals in the period; creates past it fail item by item.
+    """
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed()
     if len(items) > max_items:
         raise BatchTooLarge(len(items), max_items)
     where = _log_fields(org, period)
-    run = _BatchRun(session, org, period, items, error_policy)
+    run = _BatchRun(session, org, period, items, error_policy, max_goals)
     try:
         outcome = await run.execute(bulk=True)
     except DBAPIError as exc:
@@ -216,13 +221,16 @@ class _BatchRun:
         period: PeriodRef,
         items: Sequence[GoalBatchItem],
         policy: ErrorPolicy,
+        max_goals: int,
     ) -> None:
         self.session = session
         self.org = org
         self.period = period
         self.items = items
         self.policy = policy
+        self.max_goals = max_goals
         self.tally = OwnerTally(WeightTotals(), 0)
+        self.room = 0  # goals the owner may still create in this period
         self.written: list[_Write] = []
 
     @property
@@ -231,10 +239,11 @@ class _BatchRun:
 
     async def execute(self, *, bulk: bool) -> BatchOutcome:
         await begin_write(self.session)
-        # The owner's lock comes first and the tally is read under it, so it stays true
-        # until commit: the totals after the batch are computed from it.
+        # The owner's lock comes first and the tally is read under it, so both stay true
+        # until commit: the cap and the totals after the batch are computed from them.
         await lock_owner_goals(self.session, self.org)
         self.tally = await owner_tally(self.session, self.org.caller.id, self.period.id)
+        self.room = self.max_goals - self.tally.goal_count
         self.written = []
         results: list[ItemResult | None] = [None] * len(self.items)
         targets = self._check_keys(results)
@@ -252,6 +261,7 @@ class _BatchRun:
                 targets = []
                 break
             targets = await self._write(plans, results, bulk=bulk)
+            self.room += len(targets)  # not created after all
             raced = raced or bool(targets)
         for index in targets:
             results[index] = Problem(
@@ -345,7 +355,26 @@ class _BatchRun:
             plans[index] = outcome
             if existing is not None:
                 claimed.add(existing.id)
+        self._cap_creates(plans, results)
         return plans
+
+    def _cap_creates(self, plans: dict[int, _Write], results: list[ItemResult | None]) -> None:
+        """Creates past the owner's goal cap fail, in input order. A delete in the same batch
+        does not make room: it frees its place once saved, for the next batch."""
+        for index in sorted(plans):
+            if plans[index].kind != "insert":
+                continue
+            if self.room > 0:
+                self.room -= 1
+                continue
+            del plans[index]
+            item = self.items[index]
+            results[index] = _invalid(
+                item.client_id,
+                next(iter(item.patches)),
+                f"you already have {self.max_goals} goals in this period, the most allowed; "
+                "delete one to add another",
+            )
 
     def _plan_item(
         self,
