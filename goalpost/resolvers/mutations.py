@@ -39,6 +39,7 @@ async def save_batch(
             error_policy=error_policy,
             max_items=settings.max_batch_items,
             request_items=request_items,
+            max_goals=settings.max_goals_per_period,
         )
     metrics.observe_batch(outcome)
     return outcome
