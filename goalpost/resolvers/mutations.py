@@ -1,4 +1,5 @@
-"""Write resolvers: guard first (org, ACTIVE period), then the one batch service."""
+"""Write resolvers: the guard resolves org and period, then the one batch service decides
+(whether the period takes writes included)."""
 
 from __future__ import annotations
 

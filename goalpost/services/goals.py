@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -29,7 +29,6 @@ CATEGORY_FIELDS: dict[GoalCategory, tuple[str, ...]] = {
     GoalCategory.COMPETENCY: ("competency_ids", "selected_ideal_actions", "action_plan"),
     GoalCategory.CORE_VALUE: ("core_value_plan",),
 }
-ALL_CATEGORY_FIELDS = tuple(f for fields in CATEGORY_FIELDS.values() for f in fields)
 EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})
 
 
@@ -179,7 +178,3 @@ async def competencies_by_ids(
         select(Competency).where(Competency.organization_id == org_id, Competency.id.in_(wanted))
     )
     return {c.id: c for c in rows.scalars()}
-
-
-def competency_uuids(records: Sequence[GoalRecord]) -> set[uuid.UUID]:
-    return {uuid.UUID(cid) for r in records for cid in (r.competency_ids or [])}
