@@ -13,18 +13,18 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from goalpost.config import Settings, get_settings
-from goalpost.db import SerialSession, create_engine, create_session_factory
+from goalpost.db import create_engine, create_session_factory
+from goalpost.deps import ScopeDep
 from goalpost.ide import serve_static_and_docs
 from goalpost.logging import configure_logging
 from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers import dev, rest
-from goalpost.schema.context import Context
+from goalpost.resolvers.context import Context
 from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
-from goalpost.services.guard import OrgGuard
 
 WEB_DIR = Path(__file__).parent / "web"
 
@@ -60,17 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.verifier = verifier
 
-    async def graphql_context(request: Request) -> AsyncIterator[Context]:
-        db = SerialSession(sessions)
-        try:
-            yield Context(
-                db=db,
-                guard=OrgGuard(verifier, request.headers.get("authorization")),
-                settings=settings,
-                metrics=metrics,
-            )
-        finally:
-            await db.close()
+    async def graphql_context(scope: ScopeDep) -> Context:
+        return Context(scope)
 
     app.include_router(
         GoalpostGraphQLRouter(

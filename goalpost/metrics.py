@@ -6,9 +6,9 @@ process counts its own; scrape them separately or use prometheus-client's multip
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from collections.abc import Iterable
 
-from goalpost.services.goal_batch import BatchOutcome, Deleted, Problem, Saved
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 200)
@@ -47,15 +47,11 @@ class Metrics:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(route).observe(seconds)
 
-    def observe_batch(self, outcome: BatchOutcome) -> None:
-        self.batch_items.observe(len(outcome.results))
-        for result in outcome.results:
-            if isinstance(result, Saved):
-                label = "created" if result.created else "saved"
-            elif isinstance(result, Deleted):
-                label = "deleted"
-            elif isinstance(result, Problem):
-                label = result.code.value
+    def observe_batch(self, outcomes: Iterable[str]) -> None:
+        """One batch: the outcome of each item (created, saved, deleted or a problem code)."""
+        labels = list(outcomes)
+        self.batch_items.observe(len(labels))
+        for label in labels:
             self.item_results.labels(label).inc()
 
     def exposition(self) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from goalpost.models import Competency, EvaluationPeriod, GoalCategory, Organization, Role
-from goalpost.schema.context import Info
+from goalpost.resolvers.context import Info
 from goalpost.services import goals, orgs
 from goalpost.services.auth import Caller
 from goalpost.services.goals import GoalRecord, WeightTotals

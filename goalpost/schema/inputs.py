@@ -1,4 +1,4 @@
-"""Inputs of the write API.
+"""Inputs of the write API, built from the goal field declarations (services/goal_fields).
 
 `Maybe` keeps "left out" (None) apart from "sent as null" (Some(None)): patch semantics.
 """
@@ -10,30 +10,13 @@ from typing import Any
 
 import strawberry
 
+from goalpost.models import GoalCategory
 from goalpost.schema.enums import GoalType
-from goalpost.services.goal_batch import ErrorPolicy, GoalBatchItem
+from goalpost.schema.naming import type_name
+from goalpost.services.batch import ErrorPolicy, GoalBatchItem, GoalPatch
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key
 
 strawberry.enum(ErrorPolicy, name="GoalBatchErrorPolicy")
-
-
-def sent_fields(patch: object) -> dict[str, Any]:
-    """The fields the client sent, by snake_case name; null stays None."""
-    sent = {}
-    for f in dataclasses.fields(patch):  # type: ignore[arg-type]
-        value = getattr(patch, f.name)
-        if value is not None:
-            sent[f.name] = value.value
-    return sent
-
-
-@strawberry.input
-class PerformancePatchInput:
-    weight: strawberry.Maybe[float | None]
-    title: strawberry.Maybe[str | None]
-    goal_type: strawberry.Maybe[GoalType | None]
-    specific_goal: strawberry.Maybe[str | None]
-    achievement_criteria: strawberry.Maybe[str | None]
-    means_methods: strawberry.Maybe[str | None]
 
 
 @strawberry.input
@@ -42,55 +25,89 @@ class IdealActionSelectionInput:
     actions: list[str]
 
 
-@strawberry.input
-class CompetencyPatchInput:
-    weight: strawberry.Maybe[float | None]
-    competency_ids: strawberry.Maybe[list[strawberry.ID] | None]
-    selected_ideal_actions: strawberry.Maybe[list[IdealActionSelectionInput] | None] = (
-        strawberry.field(description="Per competency of the goal, the chosen ideal actions.")
+# The GraphQL input type of each kind of field.
+INPUT_TYPES: dict[FieldKind, Any] = {
+    FieldKind.TITLE: str,
+    FieldKind.TEXT: str,
+    FieldKind.GOAL_TYPE: GoalType,
+    FieldKind.COMPETENCY_IDS: list[strawberry.ID],
+    FieldKind.IDEAL_ACTIONS: list[IdealActionSelectionInput],
+}
+
+
+def _patch_input(category: GoalCategory) -> type:
+    maybe: Any = strawberry.Maybe  # applied to types known at run time only
+    annotations: dict[str, Any] = {"weight": maybe[float | None]}
+    namespace: dict[str, Any] = {}
+    for f in CATEGORY_FIELDS[category]:
+        annotations[f.name] = maybe[INPUT_TYPES[f.kind] | None]
+        if f.description:
+            namespace[f.name] = strawberry.field(description=f.description)
+    namespace["__annotations__"] = annotations
+    return strawberry.input(type(f"{type_name(category)}PatchInput", (), namespace))
+
+
+PATCH_INPUTS: dict[GoalCategory, type] = {c: _patch_input(c) for c in GoalCategory}
+
+
+def _batch_item_input() -> type:
+    annotations: dict[str, Any] = {
+        "client_id": str,
+        "id": strawberry.ID | None,
+        "expected_version": int | None,
+        "delete": bool | None,
+    }
+    namespace: dict[str, Any] = {
+        "client_id": strawberry.field(
+            description="The client's key for this item, echoed in its result; for a create "
+            "also the idempotency key (a resent create updates the goal it created)."
+        ),
+        "id": None,
+        "expected_version": None,
+        "delete": False,
+    }
+    for category, patch_input in PATCH_INPUTS.items():
+        annotations[category_key(category)] = patch_input | None
+        namespace[category_key(category)] = None
+    namespace["__annotations__"] = annotations
+    return strawberry.input(
+        type("GoalBatchItemInput", (), namespace),
+        description="One goal edit: a create (no id), an update (id) or a delete.",
     )
-    action_plan: strawberry.Maybe[str | None]
 
 
-@strawberry.input
-class CoreValuePatchInput:
-    weight: strawberry.Maybe[float | None]
-    core_value_plan: strawberry.Maybe[str | None]
+GoalBatchItemInput: Any = _batch_item_input()
 
 
-@strawberry.input(description="One goal edit: a create (no id), an update (id) or a delete.")
-class GoalBatchItemInput:
-    client_id: str = strawberry.field(
-        description="The client's key for this item, echoed in its result; for a create also "
-        "the idempotency key (a resent create updates the goal it created)."
+def _sent_values(patch: object) -> dict[str, Any]:
+    """The fields the client sent, by domain name; null stays None."""
+    kinds = {f.name: f.kind for fields in CATEGORY_FIELDS.values() for f in fields}
+    sent: dict[str, Any] = {}
+    for f in dataclasses.fields(patch):  # type: ignore[arg-type]
+        maybe = getattr(patch, f.name)
+        if maybe is None:
+            continue  # left out
+        value = maybe.value
+        if kinds.get(f.name) is FieldKind.IDEAL_ACTIONS and value is not None:
+            value = {s.competency_id: s.actions for s in value}
+        sent[f.name] = value
+    return sent
+
+
+def item_from_input(item: Any) -> GoalBatchItem:
+    """A GoalBatchItemInput as the core's typed item."""
+    patches = tuple(
+        GoalPatch(category, _sent_values(patch))
+        for category in GoalCategory
+        if (patch := getattr(item, category_key(category))) is not None
     )
-    id: strawberry.ID | None = None
-    expected_version: int | None = None
-    delete: bool | None = False
-    performance: PerformancePatchInput | None = None
-    competency: CompetencyPatchInput | None = None
-    core_value: CoreValuePatchInput | None = None
-
-    def to_item(self) -> GoalBatchItem:
-        patches: dict[str, dict[str, Any]] = {}
-        if self.performance is not None:
-            patches["performance"] = sent_fields(self.performance)
-        if self.competency is not None:
-            fields = sent_fields(self.competency)
-            if fields.get("selected_ideal_actions") is not None:
-                fields["selected_ideal_actions"] = {
-                    s.competency_id: s.actions for s in fields["selected_ideal_actions"]
-                }
-            patches["competency"] = fields
-        if self.core_value is not None:
-            patches["coreValue"] = sent_fields(self.core_value)
-        return GoalBatchItem(
-            client_id=self.client_id,
-            id=self.id,
-            expected_version=self.expected_version,
-            delete=bool(self.delete),
-            patches=patches,
-        )
+    return GoalBatchItem(
+        client_id=item.client_id,
+        id=item.id,
+        expected_version=item.expected_version,
+        delete=bool(item.delete),
+        patches=patches,
+    )
 
 
 @strawberry.input

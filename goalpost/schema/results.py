@@ -1,15 +1,20 @@
-"""Per-item results of a save as a union: failures are data, never GraphQL errors."""
+"""Per-item results of a save as a union: failures are data, never GraphQL errors.
+
+Each union member mirrors one result class of the core (services/batch/results); field paths
+are spelled the GraphQL way (`coreValue.coreValuePlan`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from goalpost.schema.enums import GoalStatus
 from goalpost.schema.types import Goal, WeightTotals, goal_from_record
-from goalpost.services import goal_batch as batch
-from goalpost.services.goal_batch import ProblemCode
+from goalpost.services import batch
+from goalpost.services.batch import ProblemCode
+from goalpost.services.goal_fields import camel
 from goalpost.services.goal_submit import SubmitOutcome, SubmitProblemCode
 
 strawberry.enum(ProblemCode, name="GoalSaveErrorCode")
@@ -94,29 +99,57 @@ class BatchSaveGoalsPayload:
     )
 
 
-def result_from(r: batch.ItemResult) -> GoalSaveResult:
-    if isinstance(r, batch.Saved):
-        return GoalSaved(client_id=r.client_id, created=r.created, goal=goal_from_record(r.goal))
-    if isinstance(r, batch.Deleted):
-        return GoalDeleted(client_id=r.client_id, id=strawberry.ID(str(r.id)))
-    common: dict[str, Any] = {
-        "client_id": r.client_id,
-        "code": r.code,
-        "message": r.message,
-        "retryable": r.retryable,
-    }
-    if r.code is ProblemCode.VERSION_CONFLICT and r.current is not None:
-        return GoalVersionConflict(**common, current=goal_from_record(r.current))
-    if r.code is ProblemCode.NOT_FOUND:
-        return GoalNotFound(**common)
-    if r.code is ProblemCode.NOT_EDITABLE and r.status is not None:
-        return GoalNotEditable(**common, status=r.status)
-    if r.code in (ProblemCode.SAVE_FAILED, ProblemCode.BATCH_REJECTED):
-        return GoalSaveFailed(**common)
+def graphql_path(path: batch.FieldPath) -> str:
+    """("core_value", "core_value_plan") → `coreValue.coreValuePlan`."""
+    return ".".join(camel(p) if isinstance(p, str) else str(p) for p in path)
+
+
+def validation_failed(r: batch.GoalValidationFailed) -> GoalValidationFailed:
+    errors = [FieldError(field=graphql_path(e.path), message=e.message) for e in r.field_errors]
+    message = r.summary or "; ".join(f"{e.field}: {e.message}" for e in errors)
     return GoalValidationFailed(
-        **common,
-        field_errors=[FieldError(field=e.field, message=e.message) for e in r.field_errors],
+        client_id=r.client_id,
+        code=r.code,
+        message=message,
+        retryable=r.retryable,
+        field_errors=errors,
     )
+
+
+def result_from(r: batch.ItemResult) -> GoalSaveResult:
+    match r:
+        case batch.GoalSaved():
+            return GoalSaved(
+                client_id=r.client_id, created=r.created, goal=goal_from_record(r.goal)
+            )
+        case batch.GoalDeleted():
+            return GoalDeleted(client_id=r.client_id, id=strawberry.ID(str(r.id)))
+        case batch.GoalValidationFailed():
+            return validation_failed(r)
+        case batch.GoalVersionConflict():
+            return GoalVersionConflict(
+                client_id=r.client_id,
+                code=r.code,
+                message=r.message,
+                retryable=r.retryable,
+                current=goal_from_record(r.current),
+            )
+        case batch.GoalNotFound():
+            return GoalNotFound(
+                client_id=r.client_id, code=r.code, message=r.message, retryable=r.retryable
+            )
+        case batch.GoalNotEditable():
+            return GoalNotEditable(
+                client_id=r.client_id,
+                code=r.code,
+                message=r.message,
+                retryable=r.retryable,
+                status=r.status,
+            )
+        case batch.GoalSaveFailed():
+            return GoalSaveFailed(
+                client_id=r.client_id, code=r.code, message=r.message, retryable=r.retryable
+            )
 
 
 def payload_from(outcome: batch.BatchOutcome) -> BatchSaveGoalsPayload:

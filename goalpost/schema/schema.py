@@ -19,8 +19,8 @@ from strawberry.types import ExecutionContext
 
 from goalpost.config import Settings
 from goalpost.resolvers import mutations, queries
-from goalpost.schema.context import Info
-from goalpost.schema.inputs import BatchSaveGoalsInput, SaveGoalInput
+from goalpost.resolvers.context import Info
+from goalpost.schema.inputs import BatchSaveGoalsInput, SaveGoalInput, item_from_input
 from goalpost.schema.limits import BatchItemBudget, operation_limits_rule
 from goalpost.schema.results import (
     BatchSaveGoalsPayload,
@@ -30,7 +30,7 @@ from goalpost.schema.results import (
     result_from,
     submit_payload_from,
 )
-from goalpost.schema.types import CompetencyGoal, CoreValueGoal, Me, Organization, PerformanceGoal
+from goalpost.schema.types import GOAL_TYPES, Me, Organization
 
 
 @strawberry.type
@@ -60,7 +60,7 @@ class Mutation:
             info,
             input.org_slug,
             input.period_id,
-            [item.to_item() for item in input.items],
+            [item_from_input(item) for item in input.items],
             input.error_policy,
         )
         return payload_from(outcome)
@@ -68,7 +68,7 @@ class Mutation:
     @strawberry.mutation(description="Save one goal edit: a batch of one, same rules.")
     async def save_goal(self, info: Info, input: SaveGoalInput) -> GoalSaveResult:
         outcome = await mutations.batch_save_goals(
-            info, input.org_slug, input.period_id, [input.item.to_item()]
+            info, input.org_slug, input.period_id, [item_from_input(input.item)]
         )
         return result_from(outcome.results[0])
 
@@ -107,7 +107,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return GoalpostSchema(
         query=Query,
         mutation=Mutation,
-        types=[PerformanceGoal, CompetencyGoal, CoreValueGoal],
+        types=list(GOAL_TYPES.values()),
         extensions=extensions,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.graphql_batching}

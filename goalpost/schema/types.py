@@ -10,10 +10,12 @@ import strawberry
 
 from goalpost import models
 from goalpost.resolvers import queries
-from goalpost.schema.context import Info
+from goalpost.resolvers.context import Info
 from goalpost.schema.enums import GoalCategory, GoalStatus, GoalType, PeriodStatus, Role
+from goalpost.schema.naming import type_name
 from goalpost.services import goals as goal_service
 from goalpost.services.auth import Caller
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind
 from goalpost.services.guard import PeriodRef
 
 
@@ -61,37 +63,58 @@ class Goal:
     updated_at: datetime
 
 
-@strawberry.type
-class PerformanceGoal(Goal):
-    title: str | None
-    goal_type: GoalType | None
-    specific_goal: str | None
-    achievement_criteria: str | None
-    means_methods: str | None
+# The GraphQL output type of each kind of field, and how a stored value is shown.
+OUTPUT_TYPES: dict[FieldKind, Any] = {
+    FieldKind.TITLE: str | None,
+    FieldKind.TEXT: str | None,
+    FieldKind.GOAL_TYPE: GoalType | None,
+    FieldKind.COMPETENCY_IDS: list[strawberry.ID],
+    FieldKind.IDEAL_ACTIONS: list[IdealActionSelection],
+}
 
 
-@strawberry.type
-class CompetencyGoal(Goal):
-    competency_ids: list[strawberry.ID]
-    selected_ideal_actions: list[IdealActionSelection]
-    action_plan: str | None
-    org_id: strawberry.Private[uuid.UUID]
+def _output_value(kind: FieldKind, value: Any) -> Any:
+    if kind is FieldKind.COMPETENCY_IDS:
+        return [strawberry.ID(c) for c in value or []]
+    if kind is FieldKind.IDEAL_ACTIONS:
+        return [
+            IdealActionSelection(competency_id=strawberry.ID(cid), actions=list(actions))
+            for cid, actions in (value or {}).items()
+        ]
+    return value
 
-    @strawberry.field(description="The referenced competencies, batched across goals.")
-    async def competencies(self, info: Info) -> list[Competency]:
-        loaded = await info.context.competency_loader.load_many(
-            [(self.org_id, uuid.UUID(cid)) for cid in self.competency_ids]
+
+async def _competencies(root: Any, info: Info) -> list[Competency]:
+    """The referenced competencies, batched across goals (one SELECT per page of goals)."""
+    loaded = await info.context.competency_loader.load_many(
+        [(root.org_id, uuid.UUID(cid)) for cid in root.competency_ids]
+    )
+    return [Competency.from_model(c) for c in loaded if c is not None]
+
+
+def _goal_type(category: models.GoalCategory) -> type:
+    """PerformanceGoal, CompetencyGoal, CoreValueGoal: the Goal interface and the declared
+    fields of the category (services/goal_fields)."""
+    annotations: dict[str, Any] = {f.name: OUTPUT_TYPES[f.kind] for f in CATEGORY_FIELDS[category]}
+    namespace: dict[str, Any] = {}
+    if category is models.GoalCategory.COMPETENCY:
+        annotations["org_id"] = strawberry.Private[uuid.UUID]
+        namespace["competencies"] = strawberry.field(
+            resolver=_competencies,
+            description="The referenced competencies, batched across goals.",
         )
-        return [Competency.from_model(c) for c in loaded if c is not None]
+    namespace["__annotations__"] = annotations
+    return strawberry.type(type(f"{type_name(category)}Goal", (Goal,), namespace))
 
 
-@strawberry.type
-class CoreValueGoal(Goal):
-    core_value_plan: str | None
+GOAL_TYPES: dict[models.GoalCategory, type] = {c: _goal_type(c) for c in models.GoalCategory}
+PerformanceGoal = GOAL_TYPES[models.GoalCategory.PERFORMANCE]
+CompetencyGoal = GOAL_TYPES[models.GoalCategory.COMPETENCY]
+CoreValueGoal = GOAL_TYPES[models.GoalCategory.CORE_VALUE]
 
 
 def goal_from_record(r: goal_service.GoalRecord) -> Goal:
-    common: dict[str, Any] = {
+    values: dict[str, Any] = {
         "id": strawberry.ID(str(r.id)),
         "client_id": r.client_id,
         "category": r.category,
@@ -101,27 +124,12 @@ def goal_from_record(r: goal_service.GoalRecord) -> Goal:
         "created_at": r.created_at,
         "updated_at": r.updated_at,
     }
-    if r.category is models.GoalCategory.PERFORMANCE:
-        return PerformanceGoal(
-            **common,
-            title=r.title,
-            goal_type=r.goal_type,
-            specific_goal=r.specific_goal,
-            achievement_criteria=r.achievement_criteria,
-            means_methods=r.means_methods,
-        )
+    for f in CATEGORY_FIELDS[r.category]:
+        values[f.name] = _output_value(f.kind, getattr(r, f.name))
     if r.category is models.GoalCategory.COMPETENCY:
-        return CompetencyGoal(
-            **common,
-            competency_ids=[strawberry.ID(c) for c in r.competency_ids or []],
-            selected_ideal_actions=[
-                IdealActionSelection(competency_id=strawberry.ID(cid), actions=list(actions))
-                for cid, actions in (r.selected_ideal_actions or {}).items()
-            ],
-            action_plan=r.action_plan,
-            org_id=r.organization_id,
-        )
-    return CoreValueGoal(**common, core_value_plan=r.core_value_plan)
+        values["org_id"] = r.organization_id
+    goal: Goal = GOAL_TYPES[r.category](**values)
+    return goal
 
 
 @strawberry.type

@@ -8,9 +8,8 @@ from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.db import begin_write, is_postgres
+from goalpost.db import is_postgres
 from goalpost.models import Goal, GoalCategory, GoalStatus, PeriodStatus, utcnow
 from goalpost.services.errors import InternalError, PeriodClosed
 from goalpost.services.goals import (
@@ -20,6 +19,7 @@ from goalpost.services.goals import (
     owner_goals_query,
 )
 from goalpost.services.guard import OrgContext, PeriodRef
+from goalpost.services.transaction import WriteTransaction
 
 REQUIRED_PERFORMANCE_TOTAL = Decimal("100")
 
@@ -69,11 +69,13 @@ def submit_problems(goals: list[GoalRecord]) -> list[SubmitProblem]:
 
 
 async def submit_goals(
-    *, session: AsyncSession, org: OrgContext, period: PeriodRef
+    *, tx: WriteTransaction, org: OrgContext, period: PeriodRef
 ) -> SubmitOutcome:
+    """Submit every goal of the caller in the period, or none. The caller's transaction
+    (`tx`) commits; refused submits write nothing."""
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed("submitted")
-    await begin_write(session)
+    session = tx.session
     # The owner's lock first, then the goal rows in id order: the same locks in the same
     # order as batch_save_goals takes, so the two never deadlock, and no goal can be created
     # or edited between the checks below and the UPDATE that submits.
@@ -85,7 +87,6 @@ async def submit_goals(
     goals = sorted((GoalRecord.from_row(r) for r in rows), key=lambda g: (g.created_at, g.id))
     problems = submit_problems(goals)
     if problems:
-        await session.rollback()
         return SubmitOutcome(False, goals, problems)
     now = utcnow()
     try:
@@ -98,9 +99,7 @@ async def submit_goals(
             )
             .values(status=GoalStatus.SUBMITTED, version=Goal.version + 1, updated_at=now)
         )
-        await session.commit()
     except DBAPIError:
-        await session.rollback()
         raise InternalError() from None
     submitted = [
         replace(g, status=GoalStatus.SUBMITTED, version=g.version + 1, updated_at=now)

@@ -15,20 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goalpost.db import is_postgres
 from goalpost.models import Competency, Goal, GoalCategory, GoalStatus, GoalType, Membership
 from goalpost.services.errors import OrgNotFound
+from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.guard import OrgContext, PeriodRef
 
-# The columns a patch may change, per category (the API's field names in snake_case).
-CATEGORY_FIELDS: dict[GoalCategory, tuple[str, ...]] = {
-    GoalCategory.PERFORMANCE: (
-        "title",
-        "goal_type",
-        "specific_goal",
-        "achievement_criteria",
-        "means_methods",
-    ),
-    GoalCategory.COMPETENCY: ("competency_ids", "selected_ideal_actions", "action_plan"),
-    GoalCategory.CORE_VALUE: ("core_value_plan",),
-}
 EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})
 
 
@@ -73,7 +62,7 @@ class GoalRecord:
         if self.category is GoalCategory.COMPETENCY:
             return bool(self.competency_ids) and bool(self.action_plan)
         return all(
-            getattr(self, name) not in (None, "", [], {}) for name in CATEGORY_FIELDS[self.category]
+            getattr(self, f.name) not in (None, "", [], {}) for f in CATEGORY_FIELDS[self.category]
         )
 
 

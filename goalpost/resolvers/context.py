@@ -1,4 +1,5 @@
-"""What every resolver gets: the request's session, guard and DataLoaders."""
+"""What every resolver gets: the request's scope (session, guard, settings; built by
+goalpost.deps, shared with REST) and the DataLoaders."""
 
 from __future__ import annotations
 
@@ -8,25 +9,20 @@ from strawberry import Info as StrawberryInfo
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from goalpost.config import Settings
-from goalpost.db import SerialSession
-from goalpost.metrics import Metrics
 from goalpost.models import Competency
 from goalpost.services.goals import competencies_by_ids
-from goalpost.services.guard import OrgGuard
+from goalpost.services.requests import RequestScope
 
 CompetencyKey = tuple[uuid.UUID, uuid.UUID]  # (org id, competency id)
 
 
 class Context(BaseContext):
-    def __init__(
-        self, *, db: SerialSession, guard: OrgGuard, settings: Settings, metrics: Metrics
-    ) -> None:
+    def __init__(self, scope: RequestScope) -> None:
         super().__init__()
-        self.db = db
-        self.guard = guard
-        self.settings = settings
-        self.metrics = metrics
+        self.scope = scope
+        self.db = scope.db
+        self.guard = scope.guard
+        self.settings = scope.settings
         # Goal items of the whole request, counted before execution (limits.BatchItemBudget).
         self.batch_items_requested = 0
         self.competency_loader: DataLoader[CompetencyKey, Competency | None] = DataLoader(

@@ -1,28 +1,31 @@
-"""Patches of each goal category: validated with Pydantic, applied to a GoalRecord in memory.
+"""Patches of each goal category: validated with Pydantic, applied to a goal in memory.
 
-A patch is a dict of only the fields the client sent (left out = unchanged, None = cleared),
-so "present" is a key in the dict, and Pydantic's `model_fields_set` keeps that distinction.
+The patch models are built from the field declarations (goal_fields). A patch holds only the
+fields the client sent (left out = unchanged, None = cleared); Pydantic's `model_fields_set`
+keeps that distinction. Errors carry domain paths such as ("performance", "title").
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from goalpost.models import Competency, GoalCategory, GoalType
-
-# The input key of each category's patch, as clients send it.
-PATCH_KEYS: dict[str, GoalCategory] = {
-    "performance": GoalCategory.PERFORMANCE,
-    "competency": GoalCategory.COMPETENCY,
-    "coreValue": GoalCategory.CORE_VALUE,
-}
-CATEGORY_KEYS = {category: key for key, category in PATCH_KEYS.items()}
+from goalpost.services.batch.items import GoalPatch
+from goalpost.services.batch.results import FieldError
+from goalpost.services.goal_fields import (
+    ACTION_MAX,
+    CATEGORY_FIELDS,
+    LIST_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    FieldKind,
+    category_key,
+)
 
 
 def text_problem(text: str) -> str | None:
@@ -50,84 +53,61 @@ def _unsigned_zero(weight: Decimal) -> Decimal:
     return Decimal(0) if weight == 0 else weight
 
 
-Title = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
-LongText = Annotated[str, Field(max_length=5000), AfterValidator(_storable)]
+Title = Annotated[str, Field(max_length=TITLE_MAX), AfterValidator(_storable)]
+LongText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_storable)]
 Weight = Annotated[
     Decimal,
     Field(ge=0, le=100, decimal_places=2, allow_inf_nan=False),
     AfterValidator(_unsigned_zero),
 ]
-ActionText = Annotated[str, Field(max_length=500), AfterValidator(_storable)]
+ActionText = Annotated[str, Field(max_length=ACTION_MAX), AfterValidator(_storable)]
+CompetencyIds = Annotated[list[uuid.UUID], Field(max_length=LIST_MAX)]
+IdealActions = Annotated[
+    dict[uuid.UUID, Annotated[list[ActionText], Field(max_length=LIST_MAX)]],
+    Field(max_length=LIST_MAX),
+]
+
+# The validated type of each kind of field.
+KIND_TYPES: dict[FieldKind, Any] = {
+    FieldKind.TITLE: Title,
+    FieldKind.TEXT: LongText,
+    FieldKind.GOAL_TYPE: GoalType,
+    FieldKind.COMPETENCY_IDS: CompetencyIds,
+    FieldKind.IDEAL_ACTIONS: IdealActions,
+}
 
 
-class _Patch(BaseModel):
+class PatchModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     weight: Weight | None = None
 
 
-class PerformancePatch(_Patch):
-    title: Title | None = None
-    goal_type: GoalType | None = None
-    specific_goal: LongText | None = None
-    achievement_criteria: LongText | None = None
-    means_methods: LongText | None = None
-
-
-class CompetencyPatch(_Patch):
-    competency_ids: Annotated[list[uuid.UUID], Field(max_length=50)] | None = None
-    selected_ideal_actions: (
-        Annotated[
-            dict[uuid.UUID, Annotated[list[ActionText], Field(max_length=50)]], Field(max_length=50)
-        ]
-        | None
-    ) = None
-    action_plan: LongText | None = None
-
-
-class CoreValuePatch(_Patch):
-    core_value_plan: LongText | None = None
-
-
-PATCH_MODELS: dict[GoalCategory, type[_Patch]] = {
-    GoalCategory.PERFORMANCE: PerformancePatch,
-    GoalCategory.COMPETENCY: CompetencyPatch,
-    GoalCategory.CORE_VALUE: CoreValuePatch,
+PATCH_MODELS: dict[GoalCategory, type[PatchModel]] = {
+    category: create_model(  # type: ignore[call-overload]
+        f"{category.value.title().replace('_', '')}Patch",
+        __base__=PatchModel,
+        **{f.name: (KIND_TYPES[f.kind] | None, None) for f in fields},
+    )
+    for category, fields in CATEGORY_FIELDS.items()
 }
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def parse_patch(category: GoalCategory, raw: dict[str, Any]) -> _Patch | list[FieldError]:
-    """Validate the sent fields; errors carry paths like `performance.title`."""
-    prefix = CATEGORY_KEYS[category]
+def parse_patch(patch: GoalPatch) -> PatchModel | list[FieldError]:
+    """Validate the sent fields; errors carry domain paths like ("performance", "title")."""
+    prefix = category_key(patch.category)
     try:
         # Floats become Decimals through their shortest repr, so 40.1 stays 40.1.
-        data = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in raw.items()}
-        return PATCH_MODELS[category].model_validate(data)
+        data = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in patch.values.items()}
+        return PATCH_MODELS[patch.category].model_validate(data)
     except ValidationError as exc:
-        return [
-            FieldError(
-                ".".join([prefix, *(camel(p) if isinstance(p, str) else str(p) for p in e["loc"])]),
-                e["msg"],
-            )
-            for e in exc.errors()
-        ]
+        return [FieldError((prefix, *e["loc"]), e["msg"]) for e in exc.errors()]
     except ArithmeticError:
-        return [FieldError(f"{prefix}.weight", "must be a finite number")]
+        return [FieldError((prefix, "weight"), "must be a finite number")]
 
 
 def patched_fields(
-    patch: _Patch, competencies: dict[uuid.UUID, Competency], current: dict[str, Any]
+    patch: PatchModel, competencies: dict[uuid.UUID, Competency], current: dict[str, Any]
 ) -> dict[str, Any] | list[FieldError]:
     """The column values this patch sets, checked against the org's competencies."""
     changes: dict[str, Any] = {}
@@ -137,7 +117,7 @@ def patched_fields(
             changes["weight"] = Decimal("0") if value is None else value
         else:
             changes[name] = value
-    if not isinstance(patch, CompetencyPatch):
+    if not isinstance(patch, PATCH_MODELS[GoalCategory.COMPETENCY]):
         return changes
     return _competency_fields(changes, competencies, current)
 
@@ -146,11 +126,12 @@ def _competency_fields(
     changes: dict[str, Any], competencies: dict[uuid.UUID, Competency], current: dict[str, Any]
 ) -> dict[str, Any] | list[FieldError]:
     errors: list[FieldError] = []
+    prefix = category_key(GoalCategory.COMPETENCY)
     if changes.get("competency_ids") is not None:
         ids = list(dict.fromkeys(changes["competency_ids"]))
         for i, cid in enumerate(ids):
             if cid not in competencies:
-                errors.append(FieldError(f"competency.competencyIds.{i}", "unknown competency"))
+                errors.append(FieldError((prefix, "competency_ids", i), "unknown competency"))
         changes["competency_ids"] = [str(cid) for cid in ids]
     chosen = set(changes.get("competency_ids", current.get("competency_ids")) or [])
     selection = changes.get("selected_ideal_actions", current.get("selected_ideal_actions"))
@@ -159,7 +140,7 @@ def _competency_fields(
         for cid, actions in selection.items():
             key = str(cid)
             comp = competencies.get(uuid.UUID(key))
-            path = f"competency.selectedIdealActions.{key}"
+            path = (prefix, "selected_ideal_actions", key)
             if key not in chosen:
                 if "selected_ideal_actions" in changes:
                     errors.append(FieldError(path, "competency is not part of this goal"))
@@ -174,11 +155,12 @@ def _competency_fields(
     return errors or changes
 
 
-def referenced_competencies(category: GoalCategory, raw: dict[str, Any]) -> set[uuid.UUID]:
+def referenced_competencies(patch: GoalPatch) -> set[uuid.UUID]:
     """Competency ids a raw patch mentions, so they can be loaded in one SELECT up front."""
-    if category is not GoalCategory.COMPETENCY:
+    if patch.category is not GoalCategory.COMPETENCY:
         return set()
     found: set[uuid.UUID] = set()
+    raw = patch.values
     mentioned = [*(raw.get("competency_ids") or []), *(raw.get("selected_ideal_actions") or {})]
     for value in mentioned:
         with contextlib.suppress(ValueError):

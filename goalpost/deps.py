@@ -1,0 +1,35 @@
+"""Per-request dependencies shared by both adapters (GraphQL and REST): the request's
+session and the caller's org guard, as one RequestScope.
+
+FastAPI dependencies, as in full-stack-fastapi-template's `api/deps.py`: the GraphQL
+context getter and the REST routes both take `ScopeDep`, so both build the same scope the
+same way and close its session when the request ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from goalpost.db import SerialSession
+from goalpost.services.guard import OrgGuard
+from goalpost.services.requests import RequestScope
+
+
+async def request_scope(request: Request) -> AsyncIterator[RequestScope]:
+    state = request.app.state
+    db = SerialSession(state.sessions)
+    try:
+        yield RequestScope(
+            db=db,
+            guard=OrgGuard(state.verifier, request.headers.get("authorization")),
+            settings=state.settings,
+            metrics=state.metrics,
+        )
+    finally:
+        await db.close()
+
+
+ScopeDep = Annotated[RequestScope, Depends(request_scope)]

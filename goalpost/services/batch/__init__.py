@@ -1,0 +1,42 @@
+"""The batch engine: items in, one result per item out (see engine.py for the phases)."""
+
+from goalpost.services.batch.engine import BatchLimits, batch_save_goals
+from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem, GoalPatch
+from goalpost.services.batch.results import (
+    PROBLEM_TYPES,
+    BatchOutcome,
+    FieldError,
+    FieldPath,
+    GoalDeleted,
+    GoalNotEditable,
+    GoalNotFound,
+    GoalSaved,
+    GoalSaveFailed,
+    GoalSaveProblem,
+    GoalValidationFailed,
+    GoalVersionConflict,
+    ItemResult,
+    ProblemCode,
+)
+
+__all__ = [
+    "PROBLEM_TYPES",
+    "BatchLimits",
+    "BatchOutcome",
+    "ErrorPolicy",
+    "FieldError",
+    "FieldPath",
+    "GoalBatchItem",
+    "GoalDeleted",
+    "GoalNotEditable",
+    "GoalNotFound",
+    "GoalPatch",
+    "GoalSaveFailed",
+    "GoalSaveProblem",
+    "GoalSaved",
+    "GoalValidationFailed",
+    "GoalVersionConflict",
+    "ItemResult",
+    "ProblemCode",
+    "batch_save_goals",
+]

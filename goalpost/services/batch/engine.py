@@ -1,0 +1,216 @@
+"""batch_save_goals: many goal edits, one transaction, one result per item.
+
+The phases (after Saleor's bulk mutations), each its own module:
+keys (pure) → load (owner and rows locked on PostgreSQL) → plan (pure) → error policy →
+write (bulk SQL, stable order) → record (results, totals, logs). The statements a batch
+issues do not grow with its size. The transaction belongs to the caller (WriteTransaction);
+the engine only restarts it for its one fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
+
+from goalpost.db import is_transaction_fault
+from goalpost.logging import log
+from goalpost.models import PeriodStatus, utcnow
+from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem
+from goalpost.services.batch.keys import check_keys
+from goalpost.services.batch.load import load_targets
+from goalpost.services.batch.plan import Owner, Write, plan_batch
+from goalpost.services.batch.policy import apply_error_policy
+from goalpost.services.batch.results import (
+    PROBLEM_TYPES,
+    BatchOutcome,
+    GoalDeleted,
+    GoalSaved,
+    ItemResult,
+    save_failed,
+)
+from goalpost.services.batch.write import WriteReport, write_plan
+from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
+from goalpost.services.goals import (
+    OwnerTally,
+    WeightTotals,
+    lock_owner_goals,
+    owner_tally,
+    weight_totals,
+)
+from goalpost.services.guard import OrgContext, PeriodRef
+from goalpost.services.transaction import WriteTransaction, db_error_fields
+
+CHANGED_WHILE_SAVING = "The goal changed while saving; retry."
+REFUSED_BY_DATABASE = "The database refused this goal; retry."
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    max_items: int = 200  # items of one request (all its batches together)
+    request_items: int = 0  # what the whole request asks for, counted by the adapter
+    max_goals: int = 500  # goals per owner and period
+
+
+async def batch_save_goals(
+    *,
+    tx: WriteTransaction,
+    org: OrgContext,
+    period: PeriodRef,
+    items: Sequence[GoalBatchItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+    limits: BatchLimits = BatchLimits(),
+) -> BatchOutcome:
+    """Save every valid item; a failing item never blocks the others."""
+    if period.status != PeriodStatus.ACTIVE:
+        raise PeriodClosed()
+    if len(items) > limits.max_items:
+        raise BatchTooLarge(len(items), limits.max_items)
+    if limits.request_items > limits.max_items:
+        raise BatchTooLarge(limits.request_items, limits.max_items, per="request")
+    run = _BatchRun(tx, org, period, items, error_policy, limits.max_goals)
+    where = run.log_fields
+    try:
+        outcome = await run.execute(bulk=True)
+    except DBAPIError as exc:
+        if is_transaction_fault(exc):
+            log.error("batch_transaction_fault", **where, **db_error_fields(exc))
+            raise InternalError() from None
+        # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
+        # so the item that caused it fails alone and the rest still save.
+        log.warning("batch_bulk_write_failed", **where, **db_error_fields(exc))
+        await tx.restart()
+        try:
+            outcome = await run.execute(bulk=False)
+        except DBAPIError as exc:
+            log.error("batch_transaction_fault", **where, **db_error_fields(exc))
+            raise InternalError() from None
+    for result in outcome.results:
+        if isinstance(result, PROBLEM_TYPES):
+            log.info(
+                "goal_save_failed", **where, client_id=result.client_id, code=result.code.value
+            )
+    return outcome
+
+
+class _BatchRun:
+    def __init__(
+        self,
+        tx: WriteTransaction,
+        org: OrgContext,
+        period: PeriodRef,
+        items: Sequence[GoalBatchItem],
+        policy: ErrorPolicy,
+        max_goals: int,
+    ) -> None:
+        self.tx = tx
+        self.session = tx.session
+        self.org = org
+        self.period = period
+        self.items = items
+        self.policy = policy
+        self.max_goals = max_goals
+
+    @property
+    def log_fields(self) -> dict[str, str]:
+        """Who and where, for every log line of a batch; never the items' text."""
+        return {
+            "org": self.org.slug,
+            "period": str(self.period.id),
+            "user": str(self.org.caller.id),
+        }
+
+    async def execute(self, *, bulk: bool) -> BatchOutcome:
+        # The owner's lock comes first and the tally is read under it, so both stay true
+        # until commit: the cap and the totals after the batch are computed from them.
+        await lock_owner_goals(self.session, self.org)
+        tally = await owner_tally(self.session, self.org.caller.id, self.period.id)
+        results, targets = check_keys(self.items)
+        written: list[Write] = []
+        raced_ever = False
+        # A create that lost an INSERT race to a concurrent request is planned again: the
+        # second time round it finds the other request's goal and becomes an idempotent update.
+        for _attempt in range(2):
+            if not targets:
+                break
+            loaded = await load_targets(self.session, self.org, self.period, self.items, targets)
+            plan = plan_batch(
+                self.items, targets, loaded, self._owner(tally, written), now=utcnow()
+            )
+            results.update(plan.results)
+            refused = apply_error_policy(self.policy, self.items, self._in_order(results))
+            if refused is not None:
+                if written:  # a create planned again failed: undo the first round too
+                    await self.tx.restart()
+                return BatchOutcome(refused, tally.totals)
+            report = await write_plan(self.session, plan.writes, bulk=bulk)
+            targets = self._record(plan.writes, report, results, written)
+            raced_ever = raced_ever or bool(targets)
+        for index in targets:
+            results[index] = save_failed(self.items[index].client_id, CHANGED_WHILE_SAVING)
+        ordered = self._in_order(results)
+        refused = apply_error_policy(self.policy, self.items, ordered)
+        if refused is not None:
+            # An item the database refused must not leave the others half-saved.
+            await self.tx.restart()
+            return BatchOutcome(refused, tally.totals)
+        if raced_ever:
+            # Someone wrote the owner's goals outside the lock: the tally is stale, ask again.
+            totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+        else:
+            totals = totals_after(tally.totals, written)
+        return BatchOutcome([r for r in ordered if r is not None], totals)
+
+    def _owner(self, tally: OwnerTally, written: list[Write]) -> Owner:
+        created = sum(1 for w in written if w.created)
+        return Owner(
+            org_id=self.org.org_id,
+            owner_id=self.org.caller.id,
+            period_id=self.period.id,
+            room=self.max_goals - tally.goal_count - created,
+            max_goals=self.max_goals,
+        )
+
+    def _in_order(self, results: dict[int, ItemResult]) -> list[ItemResult | None]:
+        return [results.get(i) for i in range(len(self.items))]
+
+    def _record(
+        self,
+        writes: dict[int, Write],
+        report: WriteReport,
+        results: dict[int, ItemResult],
+        written: list[Write],
+    ) -> list[int]:
+        """Phase 6, record: the result of each written item; returns the creates that lost
+        an INSERT race (to plan again)."""
+        raced: list[int] = []
+        for index, write in writes.items():
+            client_id = self.items[index].client_id
+            if index in report.refused:
+                results[index] = save_failed(client_id, REFUSED_BY_DATABASE)
+            elif index not in report.written:
+                if write.created:
+                    raced.append(index)
+                else:
+                    results[index] = save_failed(client_id, CHANGED_WHILE_SAVING)
+            elif write.after is None:
+                assert write.before is not None
+                results[index] = GoalDeleted(client_id, write.before.id)
+                written.append(write)
+            else:
+                results[index] = GoalSaved(client_id, write.created, write.after)
+                written.append(write)
+        return raced
+
+
+def totals_after(before: WeightTotals, written: list[Write]) -> WeightTotals:
+    """The owner's weight totals after the batch, from the totals read under the owner's
+    lock and what the batch wrote: nothing else changes the owner's weights meanwhile."""
+    totals = before
+    for write in written:
+        if write.before is not None:
+            totals = totals.plus(write.before.category, -write.before.weight)
+        if write.after is not None:
+            totals = totals.plus(write.after.category, write.after.weight)
+    return totals

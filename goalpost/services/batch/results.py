@@ -1,0 +1,161 @@
+"""One result per item, one class per outcome (the adapters' unions mirror them), and the
+outcome of a whole batch.
+
+Field paths are domain paths, a tuple such as ("core_value", "core_value_plan") or
+("competency", "competency_ids", 0); each adapter spells them in its own casing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from goalpost.models import GoalStatus
+from goalpost.services.goals import GoalRecord, WeightTotals
+
+FieldPath = tuple[str | int, ...]
+
+
+class ProblemCode(StrEnum):
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    DUPLICATE_IN_BATCH = "DUPLICATE_IN_BATCH"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_EDITABLE = "NOT_EDITABLE"
+    SAVE_FAILED = "SAVE_FAILED"
+    BATCH_REJECTED = "BATCH_REJECTED"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    path: FieldPath
+    message: str
+
+
+@dataclass(frozen=True)
+class GoalSaved:
+    client_id: str
+    created: bool
+    goal: GoalRecord
+
+
+@dataclass(frozen=True)
+class GoalDeleted:
+    client_id: str
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class GoalValidationFailed:
+    """The item's input breaks a rule. `summary` is set when the message is not simply the
+    field errors (a repeated item); otherwise adapters list the errors in their own paths."""
+
+    client_id: str
+    field_errors: tuple[FieldError, ...]
+    code: ProblemCode = ProblemCode.VALIDATION_FAILED
+    summary: str | None = None
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class GoalVersionConflict:
+    client_id: str
+    current: GoalRecord
+    expected_version: int
+    code: ProblemCode = ProblemCode.VERSION_CONFLICT
+    retryable: bool = False
+
+    @property
+    def message(self) -> str:
+        return f"The goal is at version {self.current.version}, not {self.expected_version}."
+
+
+@dataclass(frozen=True)
+class GoalNotFound:
+    """Not the caller's own goal in that org and period, or no goal at all: one answer."""
+
+    client_id: str
+    code: ProblemCode = ProblemCode.NOT_FOUND
+    message: str = "Goal not found."
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class GoalNotEditable:
+    client_id: str
+    status: GoalStatus
+    code: ProblemCode = ProblemCode.NOT_EDITABLE
+    retryable: bool = False
+
+    @property
+    def message(self) -> str:
+        return f"A {self.status.value} goal cannot be changed."
+
+
+@dataclass(frozen=True)
+class GoalSaveFailed:
+    """Not written, through no fault of the item: the database refused it (SAVE_FAILED), or
+    another item of an ALL_OR_NOTHING batch failed (BATCH_REJECTED). Sending it again may work."""
+
+    client_id: str
+    code: ProblemCode
+    message: str
+    retryable: bool = True
+
+
+GoalSaveProblem = (
+    GoalValidationFailed | GoalVersionConflict | GoalNotFound | GoalNotEditable | GoalSaveFailed
+)
+ItemResult = GoalSaved | GoalDeleted | GoalSaveProblem
+PROBLEM_TYPES = (
+    GoalValidationFailed,
+    GoalVersionConflict,
+    GoalNotFound,
+    GoalNotEditable,
+    GoalSaveFailed,
+)
+
+
+def is_problem(result: ItemResult) -> bool:
+    return isinstance(result, PROBLEM_TYPES)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    results: list[ItemResult]
+    totals: WeightTotals
+
+
+def outcome_label(result: ItemResult) -> str:
+    """For metrics: created, saved, deleted, or the problem's code."""
+    if isinstance(result, GoalSaved):
+        return "created" if result.created else "saved"
+    if isinstance(result, GoalDeleted):
+        return "deleted"
+    return result.code.value
+
+
+def invalid(client_id: str, path: FieldPath, message: str) -> GoalValidationFailed:
+    return GoalValidationFailed(client_id, (FieldError(path, message),))
+
+
+def duplicate(client_id: str) -> GoalValidationFailed:
+    return GoalValidationFailed(
+        client_id,
+        (FieldError(("client_id",), "repeated"),),
+        code=ProblemCode.DUPLICATE_IN_BATCH,
+        summary="This goal already appears earlier in the batch.",
+    )
+
+
+def rejected(client_id: str) -> GoalSaveFailed:
+    return GoalSaveFailed(
+        client_id,
+        ProblemCode.BATCH_REJECTED,
+        "Not saved: another item of this ALL_OR_NOTHING batch failed.",
+    )
+
+
+def save_failed(client_id: str, message: str) -> GoalSaveFailed:
+    return GoalSaveFailed(client_id, ProblemCode.SAVE_FAILED, message)

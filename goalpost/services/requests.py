@@ -1,0 +1,67 @@
+"""What a request asks of the core, the same for both adapters (GraphQL and REST).
+
+RequestScope is what an adapter hands over: the request's session, its org guard, the
+settings and the metrics. Each use case resolves org and period through the guard inside the
+one write transaction, then runs the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from goalpost.config import Settings
+from goalpost.db import SerialSession
+from goalpost.metrics import Metrics
+from goalpost.services import goal_submit
+from goalpost.services.batch import BatchLimits, BatchOutcome, ErrorPolicy, GoalBatchItem
+from goalpost.services.batch import batch_save_goals as run_batch
+from goalpost.services.batch.results import outcome_label
+from goalpost.services.goal_submit import SubmitOutcome
+from goalpost.services.guard import OrgGuard
+from goalpost.services.transaction import WriteTransaction
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    db: SerialSession
+    guard: OrgGuard
+    settings: Settings
+    metrics: Metrics
+
+
+async def save_goals(
+    scope: RequestScope,
+    *,
+    org_slug: str,
+    period_id: str,
+    items: Sequence[GoalBatchItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+    request_items: int = 0,
+) -> BatchOutcome:
+    """`request_items`: what the whole request asks to write (all its batch fields); over
+    the limit, every batch of the request is refused, so nothing is written."""
+    async with scope.db.use() as session, WriteTransaction(session) as tx:
+        org = await scope.guard.require_org_member(session, org_slug)
+        period = await scope.guard.require_period(session, org, period_id)
+        outcome = await run_batch(
+            tx=tx,
+            org=org,
+            period=period,
+            items=items,
+            error_policy=error_policy,
+            limits=BatchLimits(
+                max_items=scope.settings.max_batch_items,
+                request_items=request_items,
+                max_goals=scope.settings.max_goals_per_period,
+            ),
+        )
+    scope.metrics.observe_batch(outcome_label(r) for r in outcome.results)
+    return outcome
+
+
+async def submit_goals(scope: RequestScope, *, org_slug: str, period_id: str) -> SubmitOutcome:
+    async with scope.db.use() as session, WriteTransaction(session) as tx:
+        org = await scope.guard.require_org_member(session, org_slug)
+        period = await scope.guard.require_period(session, org, period_id)
+        return await goal_submit.submit_goals(tx=tx, org=org, period=period)
