@@ -2,7 +2,8 @@
 
 Request models accept loose values on purpose (any string length, any number): the item
 rules belong to the service, so a too-long title is an entry of `failed`, not a 422.
-Only a body of the wrong shape is a 422.
+Only a body of the wrong shape is a 422, and so is a key the models do not know:
+`expectedVersion` for `expected_version` was dropped, which skipped the version check.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from goalpost.db import SerialSession
 from goalpost.models import GoalType
@@ -24,6 +25,8 @@ router = APIRouter(tags=["goals"])
 
 
 class _Patch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     def sent(self) -> dict[str, Any]:
         return self.model_dump(include=self.model_fields_set)
 
@@ -55,6 +58,8 @@ class GoalBatchItem(BaseModel):
     """A create (no id), an update (id) or a delete; a field left out of a patch is unchanged,
     null clears it."""
 
+    model_config = ConfigDict(extra="forbid")
+
     client_id: str
     id: str | None = None
     expected_version: int | None = None
@@ -83,6 +88,8 @@ class GoalBatchItem(BaseModel):
 
 
 class GoalBatchSaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     period_id: str
     goals: list[GoalBatchItem]
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
