@@ -7,7 +7,9 @@ for a 5000-digit integer, and `RecursionError` for deep nesting. Each of those w
 Here every failure is a `ValueError` that says what is wrong.
 
 Lone surrogates (`"\\ud800"`, what a browser's JSON.stringify sends for a broken string) are
-valid JSON text and stay readable: the item rules refuse them field by field.
+valid JSON text. GraphQL reads them and its item rules refuse them field by field; the REST
+twin refuses them up front (`lone_surrogates=False`), as its answers are written as UTF-8,
+which cannot carry one back (a 422 echoes its input, `failed` echoes each `client_id`).
 """
 
 from __future__ import annotations
@@ -17,15 +19,34 @@ import math
 from typing import Any
 
 
-def loads(data: str | bytes) -> Any:
+def loads(data: str | bytes, *, lone_surrogates: bool = True) -> Any:
     """The JSON value of `data` (UTF-8), or `ValueError` with a reason fit to show the caller."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     try:
-        return json.loads(
+        value = json.loads(
             text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int
         )
     except RecursionError:
         raise ValueError("nested too deeply") from None
+    if not lone_surrogates and not _encodable(value):
+        raise ValueError("a string is not valid Unicode (a lone surrogate)")
+    return value
+
+
+def _encodable(value: Any) -> bool:
+    """No string, key or value, holds a code point UTF-8 cannot encode (nesting is bounded
+    by the parse above)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    return True
 
 
 def _no_constant(name: str) -> float:

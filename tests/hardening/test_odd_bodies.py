@@ -2,25 +2,29 @@
 
 Each of these was a 500 with a traceback in the log, and the server dropped the keep-alive
 connection: JSON that is not an object (`null`, `5`, `true`, `"q"`), bytes that are not UTF-8,
-NaN, huge numbers, deep nesting, and in a batch anything but objects. (Lone surrogates are
-valid JSON text: GraphQL fails them item by item, see test_fuzz_findings.)
+NaN, huge numbers, deep nesting, and in a batch anything but objects; on the REST twin also
+lone surrogates, which its UTF-8 answers cannot echo back (GraphQL fails them item by item,
+see test_fuzz_findings).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from goalpost.app import create_app
 from goalpost.config import Settings
 from goalpost.testing import LiveServer, demo_token
+from tests.conftest import ACME_ACTIVE
 
 RESPONSE_JSON = "application/graphql-response+json"
+REST_URL = "/org/acme/goals/batch-save"
 ME = "{ me { email } }"
 
 NOT_AN_OBJECT = [b"null", b"5", b"true", b'"q"', b"[]", b'[{"query": "{ me { id } }"}]']
@@ -36,6 +40,9 @@ NOT_JSON = {
 }
 ODD_BODIES = [*NOT_AN_OBJECT, *NOT_JSON.values()]
 ODD_IDS = [*(b.decode()[:20] for b in NOT_AN_OBJECT), *NOT_JSON]
+LONE_SURROGATE = b'{"period_id": "x", "goals": [{"client_id": "\\ud800"}]}'
+ODD_REST_BODIES = {**dict(zip(ODD_IDS, ODD_BODIES, strict=True)), "lone surrogate": LONE_SURROGATE}
+ODD_BY_URL = {"/graphql": ODD_BODIES, REST_URL: list(ODD_REST_BODIES.values())}
 
 
 def bad_request_error(response: httpx.Response) -> str:
@@ -133,6 +140,57 @@ async def test_graphql_batch_members_are_checked(
     assert fine.json() == [{"data": {"__typename": "Query"}}]
 
 
+@pytest.mark.parametrize("body", ODD_REST_BODIES.values(), ids=ODD_REST_BODIES.keys())
+async def test_rest_refuses_odd_bodies_with_400(
+    http: httpx.AsyncClient, token: Callable[[str], str], body: bytes
+) -> None:
+    response = await post_raw(http, REST_URL, body, authorization=f"Bearer {token('alice')}")
+    assert response.status_code == 400, response.text
+    refused = response.json()
+    assert refused["code"] == "BAD_REQUEST" and refused["retryable"] is False
+    expected = "must be a JSON object" if body in NOT_AN_OBJECT else "is not valid JSON: "
+    assert refused["message"].startswith(f"The request body {expected}")
+
+
+async def test_rest_huge_number_in_a_field_is_a_400_not_a_500(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    """A 422 echoes the value it refused; 1e999 (inf) cannot be written back as JSON."""
+    response = await post_raw(
+        http,
+        REST_URL,
+        b'{"period_id": 1e999, "goals": []}',
+        authorization=f"Bearer {token('alice')}",
+    )
+    assert response.status_code == 400
+    assert response.json()["message"].endswith("not valid JSON: the number 1e999 is too large.")
+
+
+async def test_rest_streamed_body_over_the_limit_is_413(
+    settings: Settings, token: Callable[[str], str]
+) -> None:
+    """Without Content-Length the limit trips while FastAPI reads the body; FastAPI used to
+    answer that with its own 400."""
+    app: FastAPI = create_app(settings.model_copy(update={"max_body_bytes": 2000}))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"period_id": "'
+        for _ in range(10):
+            yield b"x" * 500
+        yield b'", "goals": []}'
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://goalpost.test"
+    ) as client:
+        for headers in ({"authorization": f"Bearer {token('alice')}"}, {}):
+            response = await client.post(
+                REST_URL, content=chunks(), headers={"content-type": "application/json", **headers}
+            )
+            assert response.status_code == 413
+            assert response.json()["code"] == "BODY_TOO_LARGE"
+    await app.state.engine.dispose()
+
+
 class LogLines(logging.Handler):
     """uvicorn's log records as text, traceback included (uvicorn logs an app's crash as
     "Exception in ASGI application" with its traceback)."""
@@ -160,6 +218,7 @@ def live(settings: Settings) -> Iterator[tuple[LiveServer, LogLines]]:
 
 GOOD_BODIES: dict[str, Any] = {
     "/graphql": {"query": ME},
+    REST_URL: {"period_id": ACME_ACTIVE, "goals": [{"client_id": "k", "performance": {}}]},
 }
 
 
@@ -180,7 +239,7 @@ def test_live_server_keeps_the_connection_and_logs_no_traceback(
     good_body = json.dumps(GOOD_BODIES[url]).encode()
     ports = set()
     with httpx.Client(base_url=server.url, headers=headers) as client:
-        for body in ODD_BODIES:
+        for body in ODD_BY_URL[url]:
             odd = client.post(url, content=body)
             assert odd.status_code == 400, (body[:40], odd.text)
             good = client.post(url, content=good_body)
@@ -189,7 +248,7 @@ def test_live_server_keeps_the_connection_and_logs_no_traceback(
     assert len(ports) == 1  # one connection served every request
     server.stop()  # a request is logged after its response is sent: wait for every line
     printed = "".join(capfd.readouterr())  # structlog prints the request log
-    assert printed.count("status=400") == len(ODD_BODIES)
+    assert printed.count("status=400") == len(ODD_BY_URL[url])
     assert "Traceback" not in printed
     assert not [line for line in server_log.lines if "Traceback" in line or "Exception" in line]
 

@@ -1,4 +1,4 @@
-"""The REST twin refuses keys it does not know.
+"""The REST twin refuses keys it does not know, and asks who is calling before anything else.
 
 Unknown keys used to be dropped: `expectedVersion` (for `expected_version`) skipped the version
 check and saved over a newer version, and `coreValuePlan` saved nothing yet said "saved".
@@ -6,12 +6,18 @@ check and saved over a newer version, and `coreValuePlan` saved nothing yet said
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
+from goalpost.config import Settings
+from goalpost.services.auth import issue_dev_token
+from goalpost.services.demo import subject_of
+from goalpost.testing import demo_token
 from tests.batch.helpers import goal_id, goals_of
 from tests.conftest import ACME_ACTIVE, GraphQL
 
@@ -122,6 +128,61 @@ async def test_loose_values_are_still_item_failures_not_a_422(
     )
     assert response.status_code == 200
     assert [f["code"] for f in response.json()["failed"]] == ["VALIDATION_FAILED"]
+
+
+def bad_tokens(settings: Settings) -> dict[str, dict[str, str]]:
+    now = int(time.time())
+    return {
+        "none": {},
+        "not a bearer": {"authorization": "Basic YWxpY2U6cHc="},
+        "garbage": {"authorization": "Bearer not-a-jwt"},
+        "expired": {"authorization": f"Bearer {demo_token(settings, 'alice', ttl_seconds=-60)}"},
+        "other key": {
+            "authorization": "Bearer "
+            + jwt.encode({"sub": subject_of("alice"), "exp": now + 600}, "x" * 40, "HS256")
+        },
+        "unknown user": {"authorization": f"Bearer {issue_dev_token(settings, 'demo|mallory')}"},
+    }
+
+
+MALFORMED_BODIES: dict[str, bytes] = {
+    "wrong shape": b'{"goals": "nope"}',
+    "unknown key": b'{"period_id": "x", "goals": [], "errorPolicy": 1}',
+    "not an object": b"[1, 2]",
+    "not JSON": b"{nope",
+    "not UTF-8": b'{"period_id": "\xff"}',
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED_BODIES.values(), ids=MALFORMED_BODIES.keys())
+async def test_no_valid_token_is_a_401_whatever_the_body(
+    http: httpx.AsyncClient, settings: Settings, body: bytes
+) -> None:
+    for name, headers in bad_tokens(settings).items():
+        response = await http.post(
+            URL, content=body, headers={"content-type": "application/json", **headers}
+        )
+        assert response.status_code == 401, (name, response.text)
+        assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_member_with_a_malformed_body_gets_the_body_errors(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    expected = {
+        "wrong shape": 422,
+        "unknown key": 422,
+        "not an object": 400,
+        "not JSON": 400,
+        "not UTF-8": 400,
+        "empty": 400,
+    }
+    for name, body in MALFORMED_BODIES.items():
+        response = await http.post(
+            URL, content=body, headers={"content-type": "application/json", **alice(token)}
+        )
+        assert response.status_code == expected[name], (name, response.text)
 
 
 async def test_unknown_and_foreign_orgs_stay_the_same_404(
