@@ -17,8 +17,8 @@ import pytest
 from goalpost.config import Settings
 from goalpost.services.auth import issue_dev_token
 from goalpost.services.demo import subject_of
-from goalpost.testing import demo_token
-from tests.batch.helpers import goal_id, goals_of
+from goalpost.testing import StatementCounter, demo_token
+from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
 from tests.conftest import ACME_ACTIVE, GraphQL
 
 URL = "/org/acme/goals/batch-save"
@@ -183,6 +183,36 @@ async def test_a_member_with_a_malformed_body_gets_the_body_errors(
             URL, content=body, headers={"content-type": "application/json", **alice(token)}
         )
         assert response.status_code == expected[name], (name, response.text)
+
+
+async def test_authenticating_first_costs_no_extra_statement(
+    http: httpx.AsyncClient,
+    graphql: GraphQL,
+    token: Callable[[str], str],
+    count_statements: Callable[[], StatementCounter],
+) -> None:
+    """The caller lookup opens the write transaction the save then shares, as in GraphQL."""
+    items = [{"title": f"goal {i}", "weight": 1} for i in range(3)]
+    with count_statements() as rest:
+        response = await http.post(
+            URL,
+            json={
+                "period_id": ACME_ACTIVE,
+                "goals": [{"client_id": f"r{i}", "performance": p} for i, p in enumerate(items)],
+            },
+            headers=alice(token),
+        )
+    assert len(response.json()["saved"]) == 3
+    with count_statements() as gql:
+        body = await graphql(
+            BATCH,
+            batch_input(
+                [{"clientId": f"g{i}", "performance": p} for i, p in enumerate(items)],
+                period=ACME_ACTIVE,
+            ),
+        )
+    assert len(results(body)) == 3
+    assert rest.statements == gql.statements
 
 
 async def test_unknown_and_foreign_orgs_stay_the_same_404(
