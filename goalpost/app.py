@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from goalpost import rest
 from goalpost.config import Settings, get_settings
 from goalpost.db import create_engine, create_session_factory
 from goalpost.deps import ScopeDep
@@ -19,8 +20,8 @@ from goalpost.ide import serve_static_and_docs
 from goalpost.logging import configure_logging
 from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
-from goalpost.resolvers import dev, rest
 from goalpost.resolvers.context import Context
+from goalpost.rest import dev
 from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier

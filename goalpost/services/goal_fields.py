@@ -1,6 +1,6 @@
 """Every category field of a goal, declared once.
 
-The patch validation (goal_patches), the GraphQL patch inputs and goal types, the REST patch
+The patch validation (batch/patches), the GraphQL patch inputs and goal types, the REST patch
 models and the client's GraphQL documents are built from this table; the goal sheet and the
 database model are checked against it by tests. Adding a field starts here (README,
 "Changing the code").

@@ -13,16 +13,16 @@ parse error (see `DeferredJsonRequest`) until `json_object_body`, which runs aft
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 
 from goalpost import strict_json
-from goalpost.db import SerialSession
+from goalpost.deps import ScopeDep
 from goalpost.services.errors import GoalpostError
-from goalpost.services.guard import OrgGuard
+from goalpost.services.requests import RequestScope
 
 
 class BadRequest(GoalpostError):
@@ -65,35 +65,24 @@ class AuthFirstRoute(APIRoute):
         return handle_deferred
 
 
-async def request_db(request: Request) -> AsyncIterator[SerialSession]:
-    db = SerialSession(request.app.state.sessions)
-    try:
-        yield db
-    finally:
-        await db.close()
-
-
-RequestDb = Annotated[SerialSession, Depends(request_db)]
-
-
-async def authenticated_guard(
-    request: Request, db: RequestDb, authorization: Annotated[str | None, Header()] = None
-) -> OrgGuard:
-    """The guard, its caller known, or a 401 before the body is looked at.
+async def authenticated_scope(
+    scope: ScopeDep, authorization: Annotated[str | None, Header()] = None
+) -> RequestScope:
+    """The request's scope (goalpost.deps), its caller known, or a 401 before the body is
+    looked at. `authorization` is declared for OpenAPI; the scope's guard reads the header.
 
     The lookup opens the write transaction, which the save then shares as the guard's other
     lookups do; the body has been read in full by then, so no slow client holds it open.
     """
-    guard = OrgGuard(request.app.state.verifier, authorization)
-    async with db.use(write=True) as session:
-        await guard.require_caller(session)
-    return guard
+    async with scope.db.use(write=True) as session:
+        await scope.guard.require_caller(session)
+    return scope
 
 
-AuthenticatedGuard = Annotated[OrgGuard, Depends(authenticated_guard)]
+AuthenticatedScope = Annotated[RequestScope, Depends(authenticated_scope)]
 
 
-async def json_object_body(request: Request, _: AuthenticatedGuard) -> None:
+async def json_object_body(request: Request, _: AuthenticatedScope) -> None:
     """A body that is not a JSON object at all is a 400, not a 422 (or, for some, a 500)."""
     body = await request.json()
     if isinstance(body, NotJson):

@@ -1,0 +1,127 @@
+"""The REST twin's request and response models (Pydantic, snake_case).
+
+The patch models are built from the goal field declarations (services/goal_fields) and accept
+loose values on purpose (any string length, any number): the item rules belong to the core, so
+a too-long title is an entry of `failed`, not a 422. Only a body of the wrong shape is a 422,
+and so is a key the models do not know: `expectedVersion` for `expected_version` was dropped
+once, which skipped the version check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from goalpost.models import GoalCategory, GoalType
+from goalpost.services import batch
+from goalpost.services.batch import ErrorPolicy, GoalPatch
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key
+
+# The loose request type of each kind of field.
+REQUEST_TYPES: dict[FieldKind, Any] = {
+    FieldKind.TITLE: str,
+    FieldKind.TEXT: str,
+    FieldKind.GOAL_TYPE: GoalType,
+    FieldKind.COMPETENCY_IDS: list[str],
+    FieldKind.IDEAL_ACTIONS: dict[str, list[str]],
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatchBase(Strict):
+    weight: float | None = None
+
+    def sent(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set)
+
+
+def _patch_model(category: GoalCategory) -> type[PatchBase]:
+    fields: dict[str, Any] = {
+        f.name: (REQUEST_TYPES[f.kind] | None, Field(default=None, description=f.description))
+        for f in CATEGORY_FIELDS[category]
+    }
+    name = "".join(part.title() for part in category.value.split("_")) + "Patch"
+    model: type[PatchBase] = create_model(name, __base__=PatchBase, **fields)
+    return model
+
+
+PATCH_MODELS: dict[GoalCategory, type[PatchBase]] = {c: _patch_model(c) for c in GoalCategory}
+PerformancePatch = PATCH_MODELS[GoalCategory.PERFORMANCE]
+CompetencyPatch = PATCH_MODELS[GoalCategory.COMPETENCY]
+CoreValuePatch = PATCH_MODELS[GoalCategory.CORE_VALUE]
+
+
+class GoalBatchItem(Strict):
+    """A create (no id), an update (id) or a delete; a field left out of a patch is unchanged,
+    null clears it."""
+
+    client_id: str
+    id: str | None = None
+    expected_version: int | None = None
+    delete: bool = False
+    performance: PerformancePatch | None = None  # type: ignore[valid-type]
+    competency: CompetencyPatch | None = None  # type: ignore[valid-type]
+    core_value: CoreValuePatch | None = None  # type: ignore[valid-type]
+
+    def to_item(self) -> batch.GoalBatchItem:
+        patches = tuple(
+            GoalPatch(category, patch.sent())
+            for category in GoalCategory
+            if (patch := getattr(self, category_key(category))) is not None
+        )
+        return batch.GoalBatchItem(
+            client_id=self.client_id,
+            id=self.id,
+            expected_version=self.expected_version,
+            delete=self.delete,
+            patches=patches,
+        )
+
+
+class GoalBatchSaveRequest(Strict):
+    period_id: str
+    goals: list[GoalBatchItem]
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
+
+
+class SavedGoal(BaseModel):
+    client_id: str
+    id: str
+    version: int | None = Field(description="The goal's version after the save; null if deleted.")
+    created: bool
+    deleted: bool
+
+
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="A path such as `core_value.core_value_plan`.")
+    message: str
+
+
+class FailedGoal(BaseModel):
+    client_id: str
+    code: str
+    message: str
+    retryable: bool
+    field_errors: list[FieldErrorOut] = []
+
+
+class WeightTotalsOut(BaseModel):
+    performance: float
+    competency: float
+    core_value: float
+
+
+class GoalBatchSaveResponse(BaseModel):
+    saved: list[SavedGoal]
+    failed: list[FailedGoal]
+    weight_totals: WeightTotalsOut
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    retryable: bool = False
