@@ -2,7 +2,7 @@
 
 const GOAL_FIELDS = `
 fragment GoalFields on Goal {
-  __typename id clientId category status weight version updatedAt
+  __typename id clientId category status weight version createdAt updatedAt
   ... on PerformanceGoal { title goalType specificGoal achievementCriteria meansMethods }
   ... on CompetencyGoal { competencyIds selectedIdealActions { competencyId actions } actionPlan }
   ... on CoreValueGoal { coreValuePlan }

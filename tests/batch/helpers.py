@@ -4,48 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from goalpost.client import documents
 from goalpost.services.demo import demo_id, period_id
 
-GOAL_FIELDS = """
-  __typename id clientId category status weight version
-  ... on PerformanceGoal { title goalType specificGoal achievementCriteria meansMethods }
-  ... on CompetencyGoal { competencyIds actionPlan selectedIdealActions { competencyId actions } }
-  ... on CoreValueGoal { coreValuePlan }
-"""
+# The client's fragments (goalpost/client/documents.py): one copy of what a result selects.
+FRAGMENTS = documents.SAVE_RESULT_FIELDS + documents.GOAL_FIELDS
 
-RESULT_FIELDS = f"""
-  __typename
-  ... on GoalSaved {{ clientId created goal {{ {GOAL_FIELDS} }} }}
-  ... on GoalDeleted {{ clientId id }}
-  ... on GoalSaveProblem {{ clientId code message retryable }}
-  ... on GoalValidationFailed {{ fieldErrors {{ field message }} }}
-  ... on GoalVersionConflict {{ current {{ {GOAL_FIELDS} }} }}
-  ... on GoalNotEditable {{ status }}
-"""
-
-BATCH = f"""
-mutation Batch($input: BatchSaveGoalsInput!) {{
-  batchSaveGoals(input: $input) {{
-    results {{ {RESULT_FIELDS} }}
-    saved {{ __typename ... on GoalSaved {{ clientId }} ... on GoalDeleted {{ clientId }} }}
-    failed {{ clientId code }}
+BATCH = (
+    """
+mutation Batch($input: BatchSaveGoalsInput!) {
+  batchSaveGoals(input: $input) {
+    results { ...SaveResultFields }
+    saved { __typename ... on GoalSaved { clientId } ... on GoalDeleted { clientId } }
+    failed { clientId code }
     savedCount failedCount
-    weightTotals {{ performance competency coreValue }}
-  }}
-}}
+    weightTotals { performance competency coreValue }
+  }
+}
 """
+    + FRAGMENTS
+)
 
-SAVE_ONE = f"""
-mutation One($input: SaveGoalInput!) {{
-  saveGoal(input: $input) {{ {RESULT_FIELDS} }}
-}}
+SAVE_ONE = (
+    """
+mutation One($input: SaveGoalInput!) {
+  saveGoal(input: $input) { ...SaveResultFields }
+}
 """
+    + FRAGMENTS
+)
 
-MY_GOALS = f"""
-query Mine($period: ID!, $org: String!) {{
-  organization(slug: $org) {{ period(id: $period) {{ myGoals {{ {GOAL_FIELDS} }} }} }}
-}}
+MY_GOALS = (
+    """
+query Mine($period: ID!, $org: String!) {
+  organization(slug: $org) { period(id: $period) { myGoals { ...GoalFields } } }
+}
 """
+    + documents.GOAL_FIELDS
+)
 
 
 async def goals_of(graphql: Any, user: str = "alice") -> dict[str, dict[str, Any]]:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from tests.batch.helpers import BATCH, GOAL_FIELDS, batch_input, competency_id, goal_id, results
+from goalpost.client import documents
+from tests.batch.helpers import BATCH, batch_input, competency_id, goal_id, results
 from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GraphQL, error_codes
 
-SUBMIT = f"""
-mutation Submit($org: String!, $period: ID!) {{
-  submitGoals(orgSlug: $org, periodId: $period) {{
+SUBMIT = (
+    """
+mutation Submit($org: String!, $period: ID!) {
+  submitGoals(orgSlug: $org, periodId: $period) {
     submitted
-    goals {{ {GOAL_FIELDS} }}
-    problems {{ code message goal {{ clientId }} }}
-  }}
-}}
+    goals { ...GoalFields }
+    problems { code message goal { clientId } }
+  }
+}
 """
+    + documents.GOAL_FIELDS
+)
 
 
 async def test_submit_lists_every_reason_and_changes_nothing(graphql: GraphQL) -> None:

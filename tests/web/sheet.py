@@ -16,7 +16,7 @@ import pytest
 
 from goalpost.services.demo import USERS
 from goalpost.testing import LiveServer, demo_token
-from tests.batch.helpers import GOAL_FIELDS, goal_id
+from tests.batch.helpers import MY_GOALS, goal_id
 from tests.web.conftest import REQUIRE_BROWSER
 
 try:
@@ -30,11 +30,6 @@ except ImportError:  # pragma: no cover - depends on the machine
 # Generous: CI machines are slow; a passing test never waits this long.
 expect.set_options(timeout=20_000)
 
-MY_GOALS = f"""
-query Mine($org: String!, $period: ID!) {{
-  organization(slug: $org) {{ period(id: $period) {{ myGoals {{ {GOAL_FIELDS} }} }} }}
-}}
-"""
 BATCH = """
 mutation Batch($input: BatchSaveGoalsInput!) {
   batchSaveGoals(input: $input) {

@@ -1,0 +1,118 @@
+"""A goal field is declared once (goalpost/services/goal_fields.py); everything else either
+derives from that table or is checked against it here: the GraphQL types and patch inputs,
+the REST patch models, the database model, the Python client's documents and the goal
+sheet's (web/api.js, web/cards.js). A field added to the table and forgotten elsewhere
+fails here, naming the place."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from graphql import FieldNode, InlineFragmentNode, parse, print_ast
+
+from goalpost.client import documents
+from goalpost.models import Goal, GoalCategory
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel
+from goalpost.services.goals import GOAL_COLUMNS, GoalRecord
+
+WEB = Path(__file__).resolve().parent.parent / "goalpost" / "web"
+TYPE_NAMES = {
+    GoalCategory.PERFORMANCE: "Performance",
+    GoalCategory.COMPETENCY: "Competency",
+    GoalCategory.CORE_VALUE: "CoreValue",
+}
+INTERFACE_FIELDS = {
+    "id",
+    "clientId",
+    "category",
+    "status",
+    "weight",
+    "version",
+    "createdAt",
+    "updatedAt",
+}
+
+
+def declared(category: GoalCategory, spell: bool = True) -> set[str]:
+    return {camel(f.name) if spell else f.name for f in CATEGORY_FIELDS[category]}
+
+
+def fragment_fields(source: str) -> dict[str, set[str]]:
+    """`... on XGoal { a b c }` of a GraphQL fragment → {"XGoal": {"a", "b", "c"}}."""
+    found: dict[str, set[str]] = {}
+    for definition in parse(source).definitions:
+        for selection in definition.selection_set.selections:  # type: ignore[attr-defined]
+            if isinstance(selection, InlineFragmentNode) and selection.type_condition:
+                found[selection.type_condition.name.value] = {
+                    s.name.value
+                    for s in selection.selection_set.selections
+                    if isinstance(s, FieldNode)
+                }
+    return found
+
+
+async def test_graphql_goal_types_and_patch_inputs(http: httpx.AsyncClient) -> None:
+    query = "{ __schema { types { name fields { name } inputFields { name } } } }"
+    types = {
+        t["name"]: t
+        for t in (await http.post("/graphql", json={"query": query})).json()["data"]["__schema"][
+            "types"
+        ]
+    }
+    for category, name in TYPE_NAMES.items():
+        goal_fields = {f["name"] for f in types[f"{name}Goal"]["fields"]} - INTERFACE_FIELDS
+        goal_fields.discard("competencies")  # resolved from competencyIds, not stored
+        assert goal_fields == declared(category), name
+        patch_fields = {f["name"] for f in types[f"{name}PatchInput"]["inputFields"]}
+        assert patch_fields == {"weight"} | declared(category), name
+
+
+async def test_rest_patch_models(http: httpx.AsyncClient) -> None:
+    schemas = (await http.get("/openapi.json")).json()["components"]["schemas"]
+    for category, name in TYPE_NAMES.items():
+        properties = set(schemas[f"{name}Patch"]["properties"])
+        assert properties == {"weight"} | declared(category, spell=False), name
+
+
+def test_database_model_and_goal_record() -> None:
+    columns = {c.name for c in Goal.__table__.columns}
+    for category in GoalCategory:
+        assert declared(category, spell=False) <= columns, category
+    assert set(GOAL_COLUMNS) == set(GoalRecord.__dataclass_fields__)
+
+
+def test_python_client_documents_select_every_field() -> None:
+    selected = fragment_fields(documents.GOAL_FIELDS)
+    for category, name in TYPE_NAMES.items():
+        assert selected[f"{name}Goal"] == declared(category), name
+
+
+def test_goal_sheet_selects_and_shows_every_field() -> None:
+    api = (WEB / "api.js").read_text()
+    fragment = re.search(r"const GOAL_FIELDS = `(.*?)`;", api, re.S)
+    assert fragment is not None
+    selected = fragment_fields(fragment.group(1))
+    cards = (WEB / "cards.js").read_text()
+    shown = set(re.findall(r'\{ name: "(\w+)"', cards))
+    for category, name in TYPE_NAMES.items():
+        assert selected[f"{name}Goal"] == declared(category), name
+        # Text and choice fields are form fields of their card; competencies and their ideal
+        # actions have a picker of their own.
+        form_fields = {
+            camel(f.name)
+            for f in CATEGORY_FIELDS[category]
+            if f.kind in (FieldKind.TITLE, FieldKind.TEXT, FieldKind.GOAL_TYPE)
+        }
+        assert form_fields <= shown, name
+
+
+def test_goal_sheet_uses_the_clients_fragments() -> None:
+    """The result fragment lives in one place (goalpost/client/documents.py); the page, which
+    cannot import Python, keeps a copy that must say the same."""
+    api = (WEB / "api.js").read_text()
+    for name in ("GOAL_FIELDS", "SAVE_RESULT_FIELDS"):
+        copy = re.search(rf"const {name} = `(.*?)`;", api, re.S)
+        assert copy is not None, name
+        assert print_ast(parse(copy.group(1))) == print_ast(parse(getattr(documents, name)))
