@@ -26,6 +26,7 @@ from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
+from goalpost.sheet import documents_module
 
 WEB_DIR = Path(__file__).parent / "web"
 
@@ -78,6 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The goal sheet: static files, no build step; dev mode adds its demo-token picker.
     if settings.env == "dev":
         app.include_router(dev.router)
+    documents_js = documents_module()
+
+    @app.get("/web/documents.js", include_in_schema=False)
+    async def sheet_documents() -> Response:
+        return Response(documents_js, media_type="text/javascript")
+
     app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
 
     @app.get("/", include_in_schema=False)

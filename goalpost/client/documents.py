@@ -1,19 +1,33 @@
-"""The GraphQL documents the client sends, parsed once at import."""
+"""The GraphQL documents the client sends, parsed once at import.
+
+`GOAL_FIELDS` is built from the goal field declarations (services/goal_fields), and these
+fragments are the one copy of what a goal and a save result select: the goal sheet gets them
+from the server (`/web/documents.js`), the tests import them.
+"""
 
 from __future__ import annotations
 
 from gql import GraphQLRequest
 
-GOAL_FIELDS = """
-fragment GoalFields on Goal {
-  __typename id clientId category status weight version createdAt updatedAt
-  ... on PerformanceGoal { title goalType specificGoal achievementCriteria meansMethods }
-  ... on CompetencyGoal {
-    competencyIds selectedIdealActions { competencyId actions } actionPlan
-  }
-  ... on CoreValueGoal { coreValuePlan }
-}
-"""
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel, category_title
+
+# How a field of each kind is selected (the kinds with a sub-selection).
+SELECTIONS = {FieldKind.IDEAL_ACTIONS: "{ competencyId actions }"}
+
+
+def goal_fields_fragment() -> str:
+    lines = ["fragment GoalFields on Goal {"]
+    lines.append("  __typename id clientId category status weight version createdAt updatedAt")
+    for category, fields in CATEGORY_FIELDS.items():
+        selected = " ".join(
+            f"{camel(f.name)} {SELECTIONS[f.kind]}" if f.kind in SELECTIONS else camel(f.name)
+            for f in fields
+        )
+        lines.append(f"  ... on {category_title(category)}Goal {{ {selected} }}")
+    return "\n".join([*lines, "}", ""])
+
+
+GOAL_FIELDS = goal_fields_fragment()
 
 SAVE_RESULT_FIELDS = """
 fragment SaveResultFields on GoalSaveResult {

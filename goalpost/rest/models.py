@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from goalpost.models import GoalCategory, GoalType
 from goalpost.services import batch
 from goalpost.services.batch import ErrorPolicy, GoalPatch
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
 
 # The loose request type of each kind of field.
 REQUEST_TYPES: dict[FieldKind, Any] = {
@@ -44,7 +44,7 @@ def _patch_model(category: GoalCategory) -> type[PatchBase]:
         f.name: (REQUEST_TYPES[f.kind] | None, Field(default=None, description=f.description))
         for f in CATEGORY_FIELDS[category]
     }
-    name = "".join(part.title() for part in category.value.split("_")) + "Patch"
+    name = category_title(category) + "Patch"
     model: type[PatchBase] = create_model(name, __base__=PatchBase, **fields)
     return model
 

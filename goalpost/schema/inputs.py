@@ -12,9 +12,8 @@ import strawberry
 
 from goalpost.models import GoalCategory
 from goalpost.schema.enums import GoalType
-from goalpost.schema.naming import type_name
 from goalpost.services.batch import ErrorPolicy, GoalBatchItem, GoalPatch
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
 
 strawberry.enum(ErrorPolicy, name="GoalBatchErrorPolicy")
 
@@ -44,7 +43,7 @@ def _patch_input(category: GoalCategory) -> type:
         if f.description:
             namespace[f.name] = strawberry.field(description=f.description)
     namespace["__annotations__"] = annotations
-    return strawberry.input(type(f"{type_name(category)}PatchInput", (), namespace))
+    return strawberry.input(type(f"{category_title(category)}PatchInput", (), namespace))
 
 
 PATCH_INPUTS: dict[GoalCategory, type] = {c: _patch_input(c) for c in GoalCategory}

@@ -12,10 +12,9 @@ from goalpost import models
 from goalpost.resolvers import queries
 from goalpost.resolvers.context import Info
 from goalpost.schema.enums import GoalCategory, GoalStatus, GoalType, PeriodStatus, Role
-from goalpost.schema.naming import type_name
 from goalpost.services import goals as goal_service
 from goalpost.services.auth import Caller
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind
+from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_title
 from goalpost.services.guard import PeriodRef
 
 
@@ -104,7 +103,7 @@ def _goal_type(category: models.GoalCategory) -> type:
             description="The referenced competencies, batched across goals.",
         )
     namespace["__annotations__"] = annotations
-    return strawberry.type(type(f"{type_name(category)}Goal", (Goal,), namespace))
+    return strawberry.type(type(f"{category_title(category)}Goal", (Goal,), namespace))
 
 
 GOAL_TYPES: dict[models.GoalCategory, type] = {c: _goal_type(c) for c in models.GoalCategory}

@@ -35,24 +35,28 @@ class GoalField:
     name: str  # the domain name: the column, the REST key; GraphQL spells it in camelCase
     category: GoalCategory
     kind: FieldKind
+    label: str  # what the goal sheet shows next to it
     description: str | None = None
 
 
+PERFORMANCE, COMPETENCY, CORE_VALUE = GoalCategory  # short names for the table below
+
 GOAL_FIELDS: tuple[GoalField, ...] = (
-    GoalField("title", GoalCategory.PERFORMANCE, FieldKind.TITLE),
-    GoalField("goal_type", GoalCategory.PERFORMANCE, FieldKind.GOAL_TYPE),
-    GoalField("specific_goal", GoalCategory.PERFORMANCE, FieldKind.TEXT),
-    GoalField("achievement_criteria", GoalCategory.PERFORMANCE, FieldKind.TEXT),
-    GoalField("means_methods", GoalCategory.PERFORMANCE, FieldKind.TEXT),
-    GoalField("competency_ids", GoalCategory.COMPETENCY, FieldKind.COMPETENCY_IDS),
+    GoalField("title", PERFORMANCE, FieldKind.TITLE, "Title"),
+    GoalField("goal_type", PERFORMANCE, FieldKind.GOAL_TYPE, "Goal type"),
+    GoalField("specific_goal", PERFORMANCE, FieldKind.TEXT, "Specific goal"),
+    GoalField("achievement_criteria", PERFORMANCE, FieldKind.TEXT, "Achievement criteria"),
+    GoalField("means_methods", PERFORMANCE, FieldKind.TEXT, "Means and methods"),
+    GoalField("competency_ids", COMPETENCY, FieldKind.COMPETENCY_IDS, "Competencies"),
     GoalField(
         "selected_ideal_actions",
-        GoalCategory.COMPETENCY,
+        COMPETENCY,
         FieldKind.IDEAL_ACTIONS,
+        "Ideal actions",
         "Per competency of the goal, the chosen ideal actions.",
     ),
-    GoalField("action_plan", GoalCategory.COMPETENCY, FieldKind.TEXT),
-    GoalField("core_value_plan", GoalCategory.CORE_VALUE, FieldKind.TEXT),
+    GoalField("action_plan", COMPETENCY, FieldKind.TEXT, "Action plan"),
+    GoalField("core_value_plan", CORE_VALUE, FieldKind.TEXT, "Core value plan"),
 )
 
 CATEGORY_FIELDS: dict[GoalCategory, tuple[GoalField, ...]] = {
@@ -63,6 +67,11 @@ CATEGORY_FIELDS: dict[GoalCategory, tuple[GoalField, ...]] = {
 def category_key(category: GoalCategory) -> str:
     """The domain name of a category's patch: `performance`, `competency`, `core_value`."""
     return category.value.lower()
+
+
+def category_title(category: GoalCategory) -> str:
+    """PERFORMANCE → Performance, CORE_VALUE → CoreValue: the stem of type names."""
+    return "".join(part.title() for part in category.value.split("_"))
 
 
 def camel(name: str) -> str:

@@ -1,23 +1,7 @@
 /** The goal sheet's GraphQL client: one `fetch` per operation, errors as ApiError. */
 
-const GOAL_FIELDS = `
-fragment GoalFields on Goal {
-  __typename id clientId category status weight version createdAt updatedAt
-  ... on PerformanceGoal { title goalType specificGoal achievementCriteria meansMethods }
-  ... on CompetencyGoal { competencyIds selectedIdealActions { competencyId actions } actionPlan }
-  ... on CoreValueGoal { coreValuePlan }
-}`;
-
-const SAVE_RESULT_FIELDS = `
-fragment SaveResultFields on GoalSaveResult {
-  __typename
-  ... on GoalSaved { clientId created goal { ...GoalFields } }
-  ... on GoalDeleted { clientId id }
-  ... on GoalSaveProblem { clientId code message retryable }
-  ... on GoalValidationFailed { fieldErrors { field message } }
-  ... on GoalVersionConflict { current { ...GoalFields } }
-  ... on GoalNotEditable { status }
-}`;
+// The fragments come from the server, generated from the Python client's (one copy).
+import { GOAL_FIELDS, SAVE_RESULT_FIELDS } from "./documents.js";
 
 const ME = `query Me {
   me { id email name memberships { role organization { slug name } } }

@@ -1,5 +1,7 @@
 /** Goal cards: one editable card per goal, built from plain DOM, labelled for assistive tech. */
 
+import { FORM_FIELDS } from "./documents.js";
+
 export const CATEGORIES = ["PERFORMANCE", "COMPETENCY", "CORE_VALUE"];
 
 const CATEGORY_NAME = {
@@ -24,17 +26,14 @@ const GOAL_TYPES = [
   ["QUALITATIVE", "Qualitative"],
 ];
 
-const FIELDS = {
-  PERFORMANCE: [
-    { name: "title", label: "Title", kind: "input" },
-    { name: "goalType", label: "Goal type", kind: "select", options: GOAL_TYPES },
-    { name: "specificGoal", label: "Specific goal", kind: "textarea" },
-    { name: "achievementCriteria", label: "Achievement criteria", kind: "textarea" },
-    { name: "meansMethods", label: "Means and methods", kind: "textarea" },
-  ],
-  COMPETENCY: [{ name: "actionPlan", label: "Action plan", kind: "textarea" }],
-  CORE_VALUE: [{ name: "coreValuePlan", label: "Core value plan", kind: "textarea" }],
-};
+// Each category's form fields come from the server's field declarations (documents.js);
+// a choice field offers the goal types.
+const FIELDS = Object.fromEntries(
+  Object.entries(FORM_FIELDS).map(([category, fields]) => [
+    category,
+    fields.map((field) => (field.kind === "select" ? { ...field, options: GOAL_TYPES } : field)),
+  ]),
+);
 
 /** The category's fields of a goal as the server sent it (GoalFields). */
 export function goalValues(goal) {
