@@ -182,3 +182,35 @@ def test_autosave_example_runs_after_the_batch_save_example(
     done = run_example()
     assert_example_output(done)
     assert "alice-perf-2" not in {g["clientId"] for g in alice_goals(goalpost_server)}
+
+
+# -- links between the README and docs/ ------------------------------------------------------
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def anchors(markdown: str) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    found = set()
+    for heading in re.findall(r"^#+ (.+)$", markdown, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+def test_links_between_readme_and_docs_resolve() -> None:
+    root = README.parent
+    pages = [README, *sorted((root / "docs").glob("*.md"))]
+    assert len(pages) > 2, "docs/ has no pages"
+    broken = []
+    for page in pages:
+        for target in LINK.findall(page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue  # http:, https:, mailto:
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and anchor not in anchors(linked.read_text()):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    assert broken == []
