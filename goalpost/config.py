@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     dev_token_ttl_seconds: int = 12 * 3600
 
     max_batch_items: int = 200
+    max_goals_per_period: int = 500
     db_statement_timeout_ms: int = 15_000
     max_query_depth: int = 10
     max_aliases: int = 30

@@ -34,6 +34,17 @@ def logs_to(stream: TextIO) -> Iterator[None]:
         _LOG_STREAM.reset(token)
 
 
+def encodable_values(
+    _logger: object, _method: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Text a client sent may hold what no stream can encode (a lone surrogate); a log line
+    must never fail because of it (the request would end as INTERNAL), so escape it."""
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return event_dict
+
+
 def configure_logging(*, json: bool) -> None:
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -47,6 +58,7 @@ def configure_logging(*, json: bool) -> None:
                 [structlog.processors.CallsiteParameter.PROCESS]
             ),
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            encodable_values,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),

@@ -1,4 +1,5 @@
-"""Write resolvers: guard first (org, ACTIVE period), then the one batch service."""
+"""Write resolvers: the guard resolves org and period, then the one batch service decides
+(whether the period takes writes included)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ async def save_batch(
             error_policy=error_policy,
             max_items=settings.max_batch_items,
             request_items=request_items,
+            max_goals=settings.max_goals_per_period,
         )
     metrics.observe_batch(outcome)
     return outcome

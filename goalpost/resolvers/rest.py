@@ -2,28 +2,38 @@
 
 Request models accept loose values on purpose (any string length, any number): the item
 rules belong to the service, so a too-long title is an entry of `failed`, not a 422.
-Only a body of the wrong shape is a 422.
+Only a body of the wrong shape is a 422, and so is a key the models do not know:
+`expectedVersion` for `expected_version` was dropped, which skipped the version check.
+Authentication comes before any of that (see `rest_deps`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from goalpost.db import SerialSession
 from goalpost.models import GoalType
 from goalpost.resolvers.mutations import save_batch
+from goalpost.resolvers.rest_deps import (
+    AuthenticatedGuard,
+    AuthFirstRoute,
+    RequestDb,
+    json_object_body,
+)
 from goalpost.services import goal_batch
 from goalpost.services.goal_batch import Deleted, ErrorPolicy, Problem, Saved
-from goalpost.services.guard import OrgGuard
 
-router = APIRouter(tags=["goals"])
+# Every route here takes a JSON object body, checked after authentication.
+router = APIRouter(
+    tags=["goals"], route_class=AuthFirstRoute, dependencies=[Depends(json_object_body)]
+)
 
 
 class _Patch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     def sent(self) -> dict[str, Any]:
         return self.model_dump(include=self.model_fields_set)
 
@@ -55,6 +65,8 @@ class GoalBatchItem(BaseModel):
     """A create (no id), an update (id) or a delete; a field left out of a patch is unchanged,
     null clears it."""
 
+    model_config = ConfigDict(extra="forbid")
+
     client_id: str
     id: str | None = None
     expected_version: int | None = None
@@ -83,6 +95,8 @@ class GoalBatchItem(BaseModel):
 
 
 class GoalBatchSaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     period_id: str
     goals: list[GoalBatchItem]
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
@@ -127,17 +141,10 @@ class ErrorBody(BaseModel):
     retryable: bool = False
 
 
-async def request_db(request: Request) -> AsyncIterator[SerialSession]:
-    db = SerialSession(request.app.state.sessions)
-    try:
-        yield db
-    finally:
-        await db.close()
-
-
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
+        (400, "BAD_REQUEST (the body is not a JSON object)"),
         (401, "UNAUTHENTICATED"),
         (404, "ORG_NOT_FOUND or PERIOD_NOT_FOUND"),
         (409, "PERIOD_CLOSED"),
@@ -157,12 +164,12 @@ async def batch_save(
     org_slug: str,
     body: GoalBatchSaveRequest,
     request: Request,
-    db: Annotated[SerialSession, Depends(request_db)],
-    authorization: Annotated[str | None, Header()] = None,
+    db: RequestDb,
+    guard: AuthenticatedGuard,
 ) -> GoalBatchSaveResponse:
     outcome = await save_batch(
         db=db,
-        guard=OrgGuard(request.app.state.verifier, authorization),
+        guard=guard,
         settings=request.app.state.settings,
         metrics=request.app.state.metrics,
         org_slug=org_slug,

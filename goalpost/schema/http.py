@@ -4,6 +4,11 @@ Strawberry answers `application/json` (always 200, as that media type requires).
 accepts `application/graphql-response+json` gets that media type, and a request error (the
 document did not parse or validate, or the variables did not coerce: nothing was executed)
 becomes a 400 without a `data` entry, as the GraphQL-over-HTTP spec asks.
+
+A request that cannot be run at all (a body that is not JSON or not an operation object, GET
+`variables` that do not parse, a mutation over GET) is refused with its 400 status and a
+GraphQL-style error with a code, whatever the Accept header: Strawberry's plain-text refusals
+become `{"errors": [{"message", "extensions": {"code": "BAD_REQUEST"}}]}`.
 """
 
 from __future__ import annotations
@@ -11,16 +16,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
+from goalpost import strict_json
 from goalpost.ide import graphiql_page
 from goalpost.schema.errors import coded_error
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+# What each member of a GraphQL-over-HTTP request may be besides null or absent.
+OPERATION_MEMBERS: dict[str, tuple[type, str]] = {
+    "query": (str, "a string"),
+    "operationName": (str, "a string"),
+    "variables": (dict, "an object"),
+    "extensions": (dict, "an object"),
+}
 
 
 def prefers_graphql_response_json(accept: str) -> bool:
@@ -49,10 +65,58 @@ def is_request_error(body: Any) -> bool:
     return bool(errors) and all("path" not in e for e in errors)
 
 
+def check_operation(operation: Any, what: str) -> None:
+    """Strawberry reads a body with `data.get(...)`: anything but an object was a 500, and in a
+    batch it checks no member's type at all."""
+    if not isinstance(operation, dict):
+        raise HTTPException(400, f"{what} must be a JSON object.")
+    for name, (kind, described) in OPERATION_MEMBERS.items():
+        value = operation.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise HTTPException(400, f"`{name}` must be {described} or null.")
+
+
+def refusal(request: Any, error: HTTPException) -> Response:
+    """A request that was not run, as a GraphQL-style error with its HTTP status."""
+    # Strawberry refuses with 400; the clients' convention for anything else is HTTP_<status>.
+    code = "BAD_REQUEST" if error.status_code == 400 else f"HTTP_{error.status_code}"
+    body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+    accept = request.headers.get("accept", "") if isinstance(request, Request) else ""
+    media_type = (
+        GRAPHQL_RESPONSE_JSON if prefers_graphql_response_json(accept) else "application/json"
+    )
+    return Response(json.dumps(body), status_code=error.status_code, media_type=media_type)
+
+
 class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL from this server's /static files: it works with no internet (goalpost.ide)."""
         return graphiql_page()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (GET parameters go through `parse_query_params`): strict JSON, and
+        an operation object, or for a batch an array of them."""
+        try:
+            parsed = strict_json.loads(data)
+        except ValueError as error:
+            raise HTTPException(400, f"The request body is not valid JSON: {error}.") from error
+        if not isinstance(parsed, list):
+            check_operation(parsed, "The request body")
+        elif self.schema.config.batching_config is not None:  # if off, Strawberry refuses it
+            for operation in parsed:
+                check_operation(operation, "Each operation of a batch")
+        return parsed
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """Strawberry says "request body" for GET `variables` that do not parse; name them."""
+        parsed: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            if parsed.get(name):
+                try:
+                    parsed[name] = strict_json.loads(parsed[name])
+                except ValueError as error:
+                    raise HTTPException(400, f"`{name}` is not valid JSON: {error}.") from error
+        return parsed
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error leaves with a stable code; unknown ones are masked as INTERNAL."""
@@ -63,7 +127,10 @@ class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
     async def run(
         self, request: Any, context: Any = None, root_value: Any = None, **kwargs: Any
     ) -> Any:
-        response = await super().run(request, context, root_value, **kwargs)
+        try:
+            response = await super().run(request, context, root_value, **kwargs)
+        except HTTPException as error:
+            return refusal(request, error)
         if not isinstance(request, Request) or not isinstance(response, Response):
             return response
         if response.headers.get("content-type", "").split(";")[0] != "application/json":

@@ -57,11 +57,6 @@ class BatchTooLarge(GoalpostError):
         super().__init__(f"A {where} holds at most {limit} items; this one has {size}.")
 
 
-class BadUserInput(GoalpostError):
-    code = "BAD_USER_INPUT"
-    http_status = 400
-
-
 class InternalError(GoalpostError):
     """A database or server fault: nothing was written, sending the same request again is safe."""
 

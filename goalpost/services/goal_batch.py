@@ -1,8 +1,9 @@
 """batch_save_goals: many goal edits, one transaction, one result per item.
 
-Phases (after Saleor's bulk mutations): check keys → load everything in set-based SELECTs
-(locked on PostgreSQL) → plan every item in memory → bulk INSERT / UPDATE / DELETE → one
-commit. The statements a batch issues do not grow with its size.
+Phases (after Saleor's bulk mutations): lock the owner (PostgreSQL) and read their weight
+totals and goal count → check keys → load everything in set-based SELECTs (rows locked in id
+order on PostgreSQL) → plan every item in memory → bulk INSERT / UPDATE / DELETE, each in a
+stable order → one commit. The statements a batch issues do not grow with its size.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ from goalpost.services.goal_patches import (
 from goalpost.services.goals import (
     GOAL_COLUMNS,
     GoalRecord,
+    OwnerTally,
     WeightTotals,
     competencies_by_ids,
+    lock_owner_goals,
+    owner_tally,
     weight_totals,
 )
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
@@ -45,6 +49,7 @@ from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 # The Core table: bulk statements, rows read as plain values.
 GOALS: Table = Goal.__table__  # type: ignore[assignment]
 CLIENT_ID_MAX = 64
+MAX_GOALS_PER_PERIOD = 500
 
 
 class ErrorPolicy(StrEnum):
@@ -141,12 +146,14 @@ async def batch_save_goals(
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
     max_items: int = 200,
     request_items: int = 0,
+    max_goals: int = MAX_GOALS_PER_PERIOD,
 ) -> BatchOutcome:
     """Save every valid item in one transaction; a failing item never blocks the others.
 
     `max_items` bounds the items of one request: `request_items` counts them over every batch
     of the request (an adapter may run several, e.g. GraphQL aliases), so that each of them
-    is refused and nothing at all is written."""
+    is refused and nothing at all is written. `max_goals` caps the owner's goals in the
+    period; creates past it fail item by item."""
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed()
     if len(items) > max_items:
@@ -154,34 +161,34 @@ async def batch_save_goals(
     if request_items > max_items:
         raise BatchTooLarge(request_items, max_items, per="request")
     where = _log_fields(org, period)
-    run = _BatchRun(session, org, period, items, error_policy)
+    run = _BatchRun(session, org, period, items, error_policy, max_goals)
     try:
         outcome = await run.execute(bulk=True)
     except DBAPIError as exc:
         await _rollback_quietly(session)
         if is_transaction_fault(exc):
-            log.error("batch_transaction_fault", **where, error=type(exc.orig).__name__)
+            log.error("batch_transaction_fault", **where, **_db_error(exc))
             raise InternalError() from None
         # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
         # so the item that caused it fails alone and the rest still save.
-        log.warning("batch_bulk_write_failed", **where, error=type(exc.orig).__name__)
+        log.warning("batch_bulk_write_failed", **where, **_db_error(exc))
         try:
             outcome = await run.execute(bulk=False)
-        except DBAPIError:
+        except DBAPIError as exc:
             await _rollback_quietly(session)
+            log.error("batch_transaction_fault", **where, **_db_error(exc))
             raise InternalError() from None
         if error_policy is ErrorPolicy.ALL_OR_NOTHING and outcome.mixed:
             # An item the database refused must not leave the others half-saved.
             await session.rollback()
             outcome = BatchOutcome(
-                [run.rejected(i, r) for i, r in enumerate(outcome.results)],
-                await weight_totals(session, org.caller.id, period.id),
+                [run.rejected(i, r) for i, r in enumerate(outcome.results)], run.totals_before
             )
     try:
         await session.commit()
-    except DBAPIError:
+    except DBAPIError as exc:
         await _rollback_quietly(session)
-        log.error("batch_commit_failed", **where, items=len(items))
+        log.error("batch_commit_failed", **where, items=len(items), **_db_error(exc))
         raise InternalError() from None
     for result in outcome.results:
         if isinstance(result, Problem):
@@ -199,6 +206,13 @@ async def _rollback_quietly(session: AsyncSession) -> None:
         await session.invalidate()
 
 
+def _db_error(exc: DBAPIError) -> dict[str, str | None]:
+    """The driver's error class and code (SQLSTATE, or SQLite's error name) for the logs;
+    never its message, which may quote the items' text."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "sqlite_errorname", None)
+    return {"error": type(exc.orig).__name__, "sqlstate": code}
+
+
 def _log_fields(org: OrgContext, period: PeriodRef) -> dict[str, str]:
     """Who and where, for every log line of a batch; never the items' text."""
     return {"org": org.slug, "period": str(period.id), "user": str(org.caller.id)}
@@ -212,17 +226,33 @@ class _BatchRun:
         period: PeriodRef,
         items: Sequence[GoalBatchItem],
         policy: ErrorPolicy,
+        max_goals: int,
     ) -> None:
         self.session = session
         self.org = org
         self.period = period
         self.items = items
         self.policy = policy
+        self.max_goals = max_goals
+        self.tally = OwnerTally(WeightTotals(), 0)
+        self.room = 0  # goals the owner may still create in this period
+        self.written: list[_Write] = []
+
+    @property
+    def totals_before(self) -> WeightTotals:
+        return self.tally.totals
 
     async def execute(self, *, bulk: bool) -> BatchOutcome:
         await begin_write(self.session)
+        # The owner's lock comes first and the tally is read under it, so both stay true
+        # until commit: the cap and the totals after the batch are computed from them.
+        await lock_owner_goals(self.session, self.org)
+        self.tally = await owner_tally(self.session, self.org.caller.id, self.period.id)
+        self.room = self.max_goals - self.tally.goal_count
+        self.written = []
         results: list[ItemResult | None] = [None] * len(self.items)
         targets = self._check_keys(results)
+        raced = False
         # A create that lost an INSERT race to a concurrent request is planned again: the
         # second time round it finds the other request's goal and becomes an idempotent update.
         for _attempt in range(2):
@@ -236,6 +266,8 @@ class _BatchRun:
                 targets = []
                 break
             targets = await self._write(plans, results, bulk=bulk)
+            self.room += len(targets)  # not created after all
+            raced = raced or bool(targets)
         for index in targets:
             results[index] = Problem(
                 self.items[index].client_id,
@@ -243,7 +275,11 @@ class _BatchRun:
                 "The goal changed while saving; retry.",
                 retryable=True,
             )
-        totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+        if raced:
+            # Someone wrote the owner's goals outside the lock: the tally is stale, ask again.
+            totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+        else:
+            totals = _totals_after(self.tally.totals, self.written)
         return BatchOutcome([r for r in results if r is not None], totals)
 
     def _check_keys(self, results: list[ItemResult | None]) -> list[int]:
@@ -285,8 +321,9 @@ class _BatchRun:
         )
         if is_postgres(self.session):
             # Lock the rows this batch may change: the version check below runs under the
-            # lock, so two batches with the same expectedVersion cannot both win.
-            query = query.with_for_update()
+            # lock, so two batches with the same expectedVersion cannot both win. In id
+            # order, as every writer of goal rows does, so that no two wait on each other.
+            query = query.with_for_update().order_by(GOALS.c.id)
         records = [GoalRecord.from_row(r) for r in (await self.session.execute(query)).mappings()]
         return {r.id: r for r in records}, {r.client_id: r for r in records}
 
@@ -323,7 +360,26 @@ class _BatchRun:
             plans[index] = outcome
             if existing is not None:
                 claimed.add(existing.id)
+        self._cap_creates(plans, results)
         return plans
+
+    def _cap_creates(self, plans: dict[int, _Write], results: list[ItemResult | None]) -> None:
+        """Creates past the owner's goal cap fail, in input order. A delete in the same batch
+        does not make room: it frees its place once saved, for the next batch."""
+        for index in sorted(plans):
+            if plans[index].kind != "insert":
+                continue
+            if self.room > 0:
+                self.room -= 1
+                continue
+            del plans[index]
+            item = self.items[index]
+            results[index] = _invalid(
+                item.client_id,
+                next(iter(item.patches)),
+                f"you already have {self.max_goals} goals in this period, the most allowed; "
+                "delete one to add another",
+            )
 
     def _plan_item(
         self,
@@ -464,6 +520,12 @@ class _BatchRun:
         groups: dict[str, list[int]] = {"insert": [], "update": [], "delete": [], "noop": []}
         for index, plan in plans.items():
             groups[plan.kind].append(index)
+        # A stable write order, so that two batches never each wait for a row the other
+        # holds: creates by their unique key (owner, period, client_id; owner and period are
+        # the batch's), updates and deletes by id, the order their rows were locked in.
+        groups["insert"].sort(key=lambda i: plans[i].after.client_id)  # type: ignore[union-attr]
+        for kind in ("update", "delete"):
+            groups[kind].sort(key=lambda i: plans[i].before.id)  # type: ignore[union-attr]
         done: set[int] = set(groups["noop"])
         if bulk:
             done |= await self._insert(groups["insert"], plans)
@@ -491,9 +553,11 @@ class _BatchRun:
             elif plan.kind == "delete":
                 assert plan.before is not None
                 results[index] = Deleted(item.client_id, plan.before.id)
+                self.written.append(plan)
             else:
                 assert plan.after is not None
                 results[index] = Saved(item.client_id, plan.created, plan.after)
+                self.written.append(plan)
         return raced
 
     async def _write_one(
@@ -569,6 +633,18 @@ class _BatchRun:
         )
         deleted = set((await self.session.execute(statement)).scalars())
         return {i for i in indexes if plans[i].before.id in deleted}  # type: ignore[union-attr]
+
+
+def _totals_after(before: WeightTotals, written: list[_Write]) -> WeightTotals:
+    """The owner's weight totals after the batch, from the totals read under the owner's
+    lock and what the batch wrote: nothing else changes the owner's weights meanwhile."""
+    totals = before
+    for write in written:
+        if write.before is not None:
+            totals = totals.plus(write.before.category, -write.before.weight)
+        if write.after is not None:
+            totals = totals.plus(write.after.category, write.after.weight)
+    return totals
 
 
 def _category_columns() -> list[str]:

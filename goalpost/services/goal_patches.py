@@ -44,9 +44,19 @@ def _storable(text: str) -> str:
     return text
 
 
+def _unsigned_zero(weight: Decimal) -> Decimal:
+    """-0.0 (and 0.00, 0E+2, …) is zero: one zero, so it is stored and echoed as 0, and
+    comparing it with a stored 0 finds no change."""
+    return Decimal(0) if weight == 0 else weight
+
+
 Title = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
 LongText = Annotated[str, Field(max_length=5000), AfterValidator(_storable)]
-Weight = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2, allow_inf_nan=False)]
+Weight = Annotated[
+    Decimal,
+    Field(ge=0, le=100, decimal_places=2, allow_inf_nan=False),
+    AfterValidator(_unsigned_zero),
+]
 ActionText = Annotated[str, Field(max_length=500), AfterValidator(_storable)]
 
 

@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goalpost.db import begin_write, is_postgres
 from goalpost.models import Goal, GoalCategory, GoalStatus, PeriodStatus, utcnow
 from goalpost.services.errors import InternalError, PeriodClosed
-from goalpost.services.goals import EDITABLE_STATUSES, GoalRecord, owner_goals_query
+from goalpost.services.goals import (
+    EDITABLE_STATUSES,
+    GoalRecord,
+    lock_owner_goals,
+    owner_goals_query,
+)
 from goalpost.services.guard import OrgContext, PeriodRef
 
 REQUIRED_PERFORMANCE_TOTAL = Decimal("100")
@@ -69,10 +74,15 @@ async def submit_goals(
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed("submitted")
     await begin_write(session)
-    query = owner_goals_query(org.caller.id, period.id).order_by(Goal.created_at, Goal.id)
+    # The owner's lock first, then the goal rows in id order: the same locks in the same
+    # order as batch_save_goals takes, so the two never deadlock, and no goal can be created
+    # or edited between the checks below and the UPDATE that submits.
+    await lock_owner_goals(session, org)
+    query = owner_goals_query(org.caller.id, period.id).order_by(Goal.id)
     if is_postgres(session):
         query = query.with_for_update()
-    goals = [GoalRecord.from_row(r) for r in (await session.execute(query)).mappings()]
+    rows = (await session.execute(query)).mappings()
+    goals = sorted((GoalRecord.from_row(r) for r in rows), key=lambda g: (g.created_at, g.id))
     problems = submit_problems(goals)
     if problems:
         await session.rollback()

@@ -1,10 +1,10 @@
-"""Reading goals: the GoalRecord value, the caller's goals and weight totals."""
+"""Reading goals: the GoalRecord value, the caller's goals and weight totals; the owner's lock."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.models import Competency, Goal, GoalCategory, GoalStatus, GoalType
+from goalpost.db import is_postgres
+from goalpost.models import Competency, Goal, GoalCategory, GoalStatus, GoalType, Membership
+from goalpost.services.errors import OrgNotFound
 from goalpost.services.guard import OrgContext, PeriodRef
 
 # The columns a patch may change, per category (the API's field names in snake_case).
@@ -27,7 +29,6 @@ CATEGORY_FIELDS: dict[GoalCategory, tuple[str, ...]] = {
     GoalCategory.COMPETENCY: ("competency_ids", "selected_ideal_actions", "action_plan"),
     GoalCategory.CORE_VALUE: ("core_value_plan",),
 }
-ALL_CATEGORY_FIELDS = tuple(f for fields in CATEGORY_FIELDS.values() for f in fields)
 EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})
 
 
@@ -85,6 +86,26 @@ class WeightTotals:
     competency: Decimal = Decimal("0")
     core_value: Decimal = Decimal("0")
 
+    def plus(self, category: GoalCategory, amount: Decimal) -> WeightTotals:
+        """These totals with `amount` added to one category (negative to take weight off)."""
+        name = TOTAL_FIELDS[category]
+        return replace(self, **{name: getattr(self, name) + amount})
+
+
+TOTAL_FIELDS = {
+    GoalCategory.PERFORMANCE: "performance",
+    GoalCategory.COMPETENCY: "competency",
+    GoalCategory.CORE_VALUE: "core_value",
+}
+
+
+@dataclass(frozen=True)
+class OwnerTally:
+    """What one person has in one period: weight per category and the number of goals."""
+
+    totals: WeightTotals
+    goal_count: int
+
 
 def owner_goals_query(owner_id: uuid.UUID, period_id: uuid.UUID) -> Any:
     return select(Goal.__table__).where(Goal.owner_id == owner_id, Goal.period_id == period_id)
@@ -103,20 +124,47 @@ async def list_my_goals(
     return [GoalRecord.from_row(row) for row in rows]
 
 
-async def weight_totals(
+async def owner_tally(
     session: AsyncSession, owner_id: uuid.UUID, period_id: uuid.UUID
-) -> WeightTotals:
+) -> OwnerTally:
+    """Weight totals and goal count in one grouped SELECT."""
     rows = await session.execute(
-        select(Goal.category, func.coalesce(func.sum(Goal.weight), 0))
+        select(Goal.category, func.coalesce(func.sum(Goal.weight), 0), func.count())
         .where(Goal.owner_id == owner_id, Goal.period_id == period_id)
         .group_by(Goal.category)
     )
-    sums = {GoalCategory(cat): Decimal(total) for cat, total in rows}
-    return WeightTotals(
-        performance=sums.get(GoalCategory.PERFORMANCE, Decimal("0")),
-        competency=sums.get(GoalCategory.COMPETENCY, Decimal("0")),
-        core_value=sums.get(GoalCategory.CORE_VALUE, Decimal("0")),
+    totals, count = WeightTotals(), 0
+    for category, weight, goals in rows:
+        totals = totals.plus(GoalCategory(category), Decimal(weight))
+        count += goals
+    return OwnerTally(totals, count)
+
+
+async def weight_totals(
+    session: AsyncSession, owner_id: uuid.UUID, period_id: uuid.UUID
+) -> WeightTotals:
+    return (await owner_tally(session, owner_id, period_id)).totals
+
+
+async def lock_owner_goals(session: AsyncSession, org: OrgContext) -> None:
+    """Serialize one person's goal writes in an org, before anything of theirs is read.
+
+    On PostgreSQL every write transaction of the owner locks their membership row first, so
+    their batches and submits run one after another: a goal count or weight total read next
+    stays true until commit (the goal cap cannot be raced past), and the goal rows are never
+    locked in two orders at once (no deadlock). FOR NO KEY UPDATE: the lightest row lock
+    that excludes itself. SQLite needs nothing here: BEGIN IMMEDIATE already serializes
+    every writer.
+    """
+    if not is_postgres(session):
+        return
+    locked = await session.execute(
+        select(Membership.id)
+        .where(Membership.user_id == org.caller.id, Membership.organization_id == org.org_id)
+        .with_for_update(key_share=True)
     )
+    if locked.scalar_one_or_none() is None:
+        raise OrgNotFound()  # the membership went away since the guard looked
 
 
 async def competencies_by_ids(
@@ -130,7 +178,3 @@ async def competencies_by_ids(
         select(Competency).where(Competency.organization_id == org_id, Competency.id.in_(wanted))
     )
     return {c.id: c for c in rows.scalars()}
-
-
-def competency_uuids(records: Sequence[GoalRecord]) -> set[uuid.UUID]:
-    return {uuid.UUID(cid) for r in records for cid in (r.competency_ids or [])}

@@ -1,0 +1,239 @@
+"""The REST twin refuses keys it does not know, and asks who is calling before anything else.
+
+Unknown keys used to be dropped: `expectedVersion` (for `expected_version`) skipped the version
+check and saved over a newer version, and `coreValuePlan` saved nothing yet said "saved".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from goalpost.config import Settings
+from goalpost.services.auth import issue_dev_token
+from goalpost.services.demo import subject_of
+from goalpost.testing import StatementCounter, demo_token
+from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
+from tests.conftest import ACME_ACTIVE, GraphQL
+
+URL = "/org/acme/goals/batch-save"
+PERF = goal_id("alice", "alice-perf-1")
+CORE = goal_id("alice", "alice-core-1")
+
+
+def alice(token: Callable[[str], str]) -> dict[str, str]:
+    return {"authorization": f"Bearer {token('alice')}"}
+
+
+def refused_keys(response: httpx.Response) -> list[list[Any]]:
+    """The `loc` of every unknown key a 422 names."""
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert {d["type"] for d in detail} == {"extra_forbidden"}
+    return [d["loc"] for d in detail]
+
+
+async def test_camel_case_expected_version_is_refused_not_a_lost_update(
+    http: httpx.AsyncClient, graphql: GraphQL, token: Callable[[str], str]
+) -> None:
+    # Someone else's edit: version 1 → 2.
+    newer = {"client_id": "mine", "id": CORE, "expected_version": 1}
+    first = await http.post(
+        URL,
+        json={"period_id": ACME_ACTIVE, "goals": [{**newer, "core_value": {"weight": 30}}]},
+        headers=alice(token),
+    )
+    assert first.json()["saved"][0]["version"] == 2
+
+    stale = {
+        "client_id": "c",
+        "id": CORE,
+        "expectedVersion": 1,
+        "core_value": {"core_value_plan": "overwrites the newer version"},
+    }
+    response = await http.post(
+        URL, json={"period_id": ACME_ACTIVE, "goals": [stale]}, headers=alice(token)
+    )
+    assert refused_keys(response) == [["body", "goals", 0, "expectedVersion"]]
+    goal = (await goals_of(graphql))["alice-core-1"]
+    assert goal["version"] == 2
+    assert goal["coreValuePlan"] != "overwrites the newer version"
+
+
+async def test_camel_case_patch_key_is_refused_not_saved_as_nothing(
+    http: httpx.AsyncClient, graphql: GraphQL, token: Callable[[str], str]
+) -> None:
+    before = await goals_of(graphql)
+    response = await http.post(
+        URL,
+        json={
+            "period_id": ACME_ACTIVE,
+            "goals": [{"client_id": "new", "core_value": {"coreValuePlan": "x"}}],
+        },
+        headers=alice(token),
+    )
+    assert refused_keys(response) == [["body", "goals", 0, "core_value", "coreValuePlan"]]
+    assert await goals_of(graphql) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"errorPolicy": "ALL_OR_NOTHING"}, ["body", "errorPolicy"]),
+        ({"goals": [{"client_id": "a", "clientId": "a"}]}, ["body", "goals", 0, "clientId"]),
+        (
+            {"goals": [{"client_id": "a", "performance": {"goalType": "KPI"}}]},
+            ["body", "goals", 0, "performance", "goalType"],
+        ),
+        (
+            {"goals": [{"client_id": "a", "competency": {"actionPlan": "x"}}]},
+            ["body", "goals", 0, "competency", "actionPlan"],
+        ),
+        (
+            {"goals": [{"client_id": "a", "id": PERF, "performance": {"weight": 5, "colour": 1}}]},
+            ["body", "goals", 0, "performance", "colour"],
+        ),
+    ],
+)
+async def test_unknown_keys_at_every_level_are_a_422_naming_the_key(
+    http: httpx.AsyncClient,
+    graphql: GraphQL,
+    token: Callable[[str], str],
+    body: dict[str, Any],
+    where: list[Any],
+) -> None:
+    before = await goals_of(graphql)
+    sent = {"period_id": ACME_ACTIVE, "goals": [], **body}
+    response = await http.post(URL, json=sent, headers=alice(token))
+    assert refused_keys(response) == [where]
+    assert await goals_of(graphql) == before
+
+
+async def test_loose_values_are_still_item_failures_not_a_422(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    """Only shape and unknown keys are 422: the item rules stay the service's."""
+    response = await http.post(
+        URL,
+        json={
+            "period_id": ACME_ACTIVE,
+            "goals": [{"client_id": "long", "performance": {"title": "x" * 201, "weight": 500}}],
+        },
+        headers=alice(token),
+    )
+    assert response.status_code == 200
+    assert [f["code"] for f in response.json()["failed"]] == ["VALIDATION_FAILED"]
+
+
+def bad_tokens(settings: Settings) -> dict[str, dict[str, str]]:
+    now = int(time.time())
+    return {
+        "none": {},
+        "not a bearer": {"authorization": "Basic YWxpY2U6cHc="},
+        "garbage": {"authorization": "Bearer not-a-jwt"},
+        "expired": {"authorization": f"Bearer {demo_token(settings, 'alice', ttl_seconds=-60)}"},
+        "other key": {
+            "authorization": "Bearer "
+            + jwt.encode({"sub": subject_of("alice"), "exp": now + 600}, "x" * 40, "HS256")
+        },
+        "unknown user": {"authorization": f"Bearer {issue_dev_token(settings, 'demo|mallory')}"},
+    }
+
+
+MALFORMED_BODIES: dict[str, bytes] = {
+    "wrong shape": b'{"goals": "nope"}',
+    "unknown key": b'{"period_id": "x", "goals": [], "errorPolicy": 1}',
+    "not an object": b"[1, 2]",
+    "not JSON": b"{nope",
+    "not UTF-8": b'{"period_id": "\xff"}',
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED_BODIES.values(), ids=MALFORMED_BODIES.keys())
+async def test_no_valid_token_is_a_401_whatever_the_body(
+    http: httpx.AsyncClient, settings: Settings, body: bytes
+) -> None:
+    for name, headers in bad_tokens(settings).items():
+        response = await http.post(
+            URL, content=body, headers={"content-type": "application/json", **headers}
+        )
+        assert response.status_code == 401, (name, response.text)
+        assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_member_with_a_malformed_body_gets_the_body_errors(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    expected = {
+        "wrong shape": 422,
+        "unknown key": 422,
+        "not an object": 400,
+        "not JSON": 400,
+        "not UTF-8": 400,
+        "empty": 400,
+    }
+    for name, body in MALFORMED_BODIES.items():
+        response = await http.post(
+            URL, content=body, headers={"content-type": "application/json", **alice(token)}
+        )
+        assert response.status_code == expected[name], (name, response.text)
+
+
+async def test_authenticating_first_costs_no_extra_statement(
+    http: httpx.AsyncClient,
+    graphql: GraphQL,
+    token: Callable[[str], str],
+    count_statements: Callable[[], StatementCounter],
+) -> None:
+    """The caller lookup opens the write transaction the save then shares, as in GraphQL."""
+    items = [{"title": f"goal {i}", "weight": 1} for i in range(3)]
+    with count_statements() as rest:
+        response = await http.post(
+            URL,
+            json={
+                "period_id": ACME_ACTIVE,
+                "goals": [{"client_id": f"r{i}", "performance": p} for i, p in enumerate(items)],
+            },
+            headers=alice(token),
+        )
+    assert len(response.json()["saved"]) == 3
+    with count_statements() as gql:
+        body = await graphql(
+            BATCH,
+            batch_input(
+                [{"clientId": f"g{i}", "performance": p} for i, p in enumerate(items)],
+                period=ACME_ACTIVE,
+            ),
+        )
+    assert len(results(body)) == 3
+    assert rest.statements == gql.statements
+
+
+async def test_unknown_and_foreign_orgs_stay_the_same_404(
+    http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    body = {"period_id": ACME_ACTIVE, "goals": [{"client_id": "a", "performance": {}}]}
+    unknown = await http.post("/org/nope/goals/batch-save", json=body, headers=alice(token))
+    foreign = await http.post("/org/globex/goals/batch-save", json=body, headers=alice(token))
+    assert unknown.status_code == foreign.status_code == 404
+    assert unknown.content == foreign.content
+
+
+async def test_openapi_tells_clients_that_unknown_keys_are_refused(
+    http: httpx.AsyncClient,
+) -> None:
+    schemas = (await http.get("/openapi.json")).json()["components"]["schemas"]
+    for name in (
+        "GoalBatchSaveRequest",
+        "GoalBatchItem",
+        "PerformancePatch",
+        "CompetencyPatch",
+        "CoreValuePatch",
+    ):
+        assert schemas[name]["additionalProperties"] is False, name
