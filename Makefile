@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest tokens clean bench
+.PHONY: run test lint typecheck pytest tokens token reset-demo clean bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,6 +25,16 @@ tokens: $(STAMP)
 	@echo "  carol (acme supervisor, globex employee):"
 	@echo "    {\"Authorization\": \"Bearer $$($(BIN)/goalpost token carol@acme.example)\"}"
 	@echo
+
+# One user's token, for scripts: make -s token EMAIL=bob@acme.example (demo users: README).
+token: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=alice@acme.example" >&2; exit 2; }
+	@$(BIN)/goalpost token "$(EMAIL)"
+
+# The demo orgs back as seeded (their goals deleted, demo rows restored), so the README's
+# examples can be run again. Other orgs are left alone.
+reset-demo: $(STAMP)
+	$(BIN)/goalpost seed-demo --reset
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

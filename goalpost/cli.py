@@ -56,22 +56,34 @@ def migrate() -> None:
 
 
 @app.command("seed-demo")
-def seed_demo() -> None:
+def seed_demo(
+    reset: bool = typer.Option(
+        False,
+        "--reset",
+        help="Put the demo orgs back as seeded: delete every goal of acme and globex and "
+        "restore the demo rows. Other orgs are left alone.",
+    ),
+) -> None:
     """Insert the demo organizations, users, periods and goals (idempotent)."""
     from goalpost.db import create_engine, create_session_factory
+    from goalpost.services.demo import demo_rows, restore_demo
     from goalpost.services.demo import seed_demo as seed
 
     url = load_settings().database_url
 
-    async def run() -> int:
+    async def run() -> str:
         engine = create_engine(url)
         try:
             async with create_session_factory(engine)() as session:
-                return await seed(session)
+                if reset:
+                    removed = await restore_demo(session)
+                    restored = len(demo_rows())
+                    return f"demo data reset ({removed} goals removed, {restored} rows restored)"
+                return f"demo data seeded ({await seed(session)} rows added)"
         finally:
             await engine.dispose()
 
-    typer.echo(f"demo data seeded ({asyncio.run(run())} rows added)")
+    typer.echo(asyncio.run(run()))
 
 
 @app.command()

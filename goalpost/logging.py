@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TextIO
 
 import structlog
+
+# Where the lines of the current context go; None is sys.stdout, looked up at each line.
+_LOG_STREAM: ContextVar[TextIO | None] = ContextVar("goalpost_log_stream", default=None)
+
+
+def _print_logger(*_: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(_LOG_STREAM.get())
+
+
+@contextmanager
+def logs_to(stream: TextIO) -> Iterator[None]:
+    """Send the log lines of this context, and of every task started in it, to `stream`.
+
+    structlog's configuration is global to the process, but a server running in a thread of a
+    test process (goalpost.testing.LiveServer) must not print between pytest's dots: a request
+    is logged after its response went out, often after the test that sent it has ended. Tasks
+    copy the context they were started in, so a whole event loop run inside this block writes
+    to `stream`, while the test's own thread keeps writing to stdout."""
+    token = _LOG_STREAM.set(stream)
+    try:
+        yield
+    finally:
+        _LOG_STREAM.reset(token)
 
 
 def encodable_values(
@@ -35,6 +62,7 @@ def configure_logging(*, json: bool) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=_print_logger,
         # Not cached: an app built later (tests, workers) may log in another format.
         cache_logger_on_first_use=False,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import io
 import itertools
 import json
 import re
@@ -14,7 +15,7 @@ import uuid
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from goalpost.cli import migrate_database
 from goalpost.config import Settings
 from goalpost.db import create_engine, create_session_factory
+from goalpost.logging import logs_to
 from goalpost.services.auth import issue_dev_token
 from goalpost.services.demo import reset_demo, subject_of
 
@@ -256,11 +258,17 @@ def _replay(body: bytes, receive: Any) -> Any:
 
 
 class LiveServer:
-    """The real app under uvicorn, in a background thread with its own event loop."""
+    """The real app under uvicorn, in a background thread with its own event loop.
 
-    def __init__(self, settings: Settings, host: str = "127.0.0.1") -> None:
+    Its log lines go to `log` (by default a buffer, read with `log_lines()`), not to stdout:
+    a request is logged after its response, when pytest may already be printing its dots."""
+
+    def __init__(
+        self, settings: Settings, host: str = "127.0.0.1", log: TextIO | None = None
+    ) -> None:
         self.settings = settings
         self.host = host
+        self.log: TextIO = log if log is not None else io.StringIO()
         self.port = 0
         self.app: Any = None
         self.recorder: RequestRecorder
@@ -306,10 +314,17 @@ class LiveServer:
     def _serve(self, sock: socket.socket) -> None:
         self.loop = asyncio.new_event_loop()
         try:
-            self.loop.run_until_complete(self._server.serve(sockets=[sock]))
+            with logs_to(self.log):
+                self.loop.run_until_complete(self._server.serve(sockets=[sock]))
         finally:
             self.loop.close()
             sock.close()
+
+    def log_lines(self) -> list[str]:
+        """What the server has logged so far (with the default in-memory log)."""
+        if not isinstance(self.log, io.StringIO):
+            raise TypeError("log_lines() reads the default in-memory log only")
+        return self.log.getvalue().splitlines()
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         """Run a coroutine on the server's loop (where its engine and pool live)."""

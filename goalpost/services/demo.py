@@ -1,4 +1,8 @@
-"""Demo data (SPEC §8): deterministic ids, inserted only where missing, so seeding is idempotent."""
+"""Demo data: deterministic ids, inserted only where missing, so seeding is idempotent.
+
+Three ways to write it: `seed_demo` adds what is missing, `restore_demo` puts the demo orgs
+back as seeded (`goalpost seed-demo --reset`), `reset_demo` empties every table first (tests).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from goalpost.db import begin_write, is_postgres
 from goalpost.models import (
     Base,
     Competency,
@@ -254,13 +260,46 @@ async def seed_demo(session: AsyncSession) -> int:
     return inserted
 
 
+def _rows_by_model() -> dict[type[Base], list[dict[str, Any]]]:
+    """The demo rows grouped per table, parents first: one bulk statement per table."""
+    by_model: dict[type[Base], list[dict[str, Any]]] = {}
+    for model, values in demo_rows():
+        by_model.setdefault(model, []).append(values)
+    return by_model
+
+
 async def reset_demo(session: AsyncSession) -> None:
     """Empty every table and insert the demo rows: a known state for tests and benchmarks."""
     for table in reversed(Base.metadata.sorted_tables):
         await session.execute(table.delete())
-    by_model: dict[type[Base], list[dict[str, Any]]] = {}
-    for model, values in demo_rows():
-        by_model.setdefault(model, []).append(values)
-    for model, rows in by_model.items():
+    for model, rows in _rows_by_model().items():
         await session.execute(insert(model), rows)
     await session.commit()
+
+
+async def restore_demo(session: AsyncSession) -> int:
+    """The demo orgs back to their seeded state, so the README's examples can run again.
+
+    Every goal of the demo orgs is deleted (whoever owns it) and the demo goals inserted
+    anew; the other demo rows (orgs, users, memberships, periods, competencies) are inserted
+    or overwritten with their seeded values. Anything else is left alone: other orgs and
+    their goals, and users, memberships, periods or competencies added next to the demo's.
+    Returns how many goals were deleted."""
+    await begin_write(session)
+    demo_orgs = [demo_id("org", slug) for slug in ORGS]
+    removed = await session.execute(
+        delete(Goal).where(Goal.organization_id.in_(demo_orgs)).returning(Goal.id)
+    )
+    deleted = len(removed.all())
+    upsert = postgresql.insert if is_postgres(session) else sqlite.insert
+    for model, rows in _rows_by_model().items():
+        if model is Goal:
+            await session.execute(insert(Goal), rows)
+            continue
+        statement = upsert(model)
+        columns = {name: statement.excluded[name] for name in rows[0] if name != "id"}
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=["id"], set_=columns), rows
+        )
+    await session.commit()
+    return deleted
