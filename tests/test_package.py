@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from goalpost import testing
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -97,3 +99,12 @@ def test_installed_wheel_migrates_seeds_and_serves(installed: Path, tmp_path: Pa
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_installed_wheel_carries_the_test_helpers(installed: Path, tmp_path: Path) -> None:
+    """The pytest plugin imports `goalpost.testing` (a package of modules) from the wheel, so
+    every helper a checkout exports must resolve in an install with no checkout around it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    script = "import goalpost.testing as t; print(*(n for n in t.__all__ if hasattr(t, n)))"
+    exported = run(installed / "python", "-c", script, cwd=tmp_path, env=env).split()
+    assert exported == list(testing.__all__)

@@ -1,0 +1,33 @@
+"""Helpers for test suites: throwaway databases, demo data, tokens for demo users, a live
+server that counts requests, virtual time and network faults.
+
+One module per idea; every name is re-exported here, so `from goalpost.testing import X` is
+the import to use."""
+
+from goalpost.db import create_engine
+from goalpost.testing.clock import VirtualClock
+from goalpost.testing.databases import (
+    StatementCounter,
+    fresh_postgres_database,
+    fresh_sqlite_database,
+    reset_database,
+)
+from goalpost.testing.demo import demo_token, mixed_batch_items
+from goalpost.testing.proxy import TcpProxy
+from goalpost.testing.recorder import RecordedRequest, RequestRecorder
+from goalpost.testing.server import LiveServer
+
+__all__ = [
+    "LiveServer",
+    "RecordedRequest",
+    "RequestRecorder",
+    "StatementCounter",
+    "TcpProxy",
+    "VirtualClock",
+    "create_engine",
+    "demo_token",
+    "fresh_postgres_database",
+    "fresh_sqlite_database",
+    "mixed_batch_items",
+    "reset_database",
+]
