@@ -1,0 +1,173 @@
+"""The transport of the AutoSaver: one save cycle as GraphQL requests, and what the answers mean.
+
+It owns the wire: the `GoalBatchItemInput` of each goal taken into the cycle, one
+`batchSaveGoals` per cycle (or, in `per_goal` mode, one `saveGoal` per goal: the benchmark's
+baseline) through `GoalpostClient`, and reading each result back onto its own goal: saved,
+deleted, our own write answered after a lost response, or a failure to retry or to show. It is
+apart from the state machine and the pump so that the request shapes and the answers' meanings
+are in one place, with no timing and no event plumbing in the way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, Protocol
+
+from goalpost.client.autosave.pump import Backoff
+from goalpost.client.autosave.state import TrackedGoal, TrackedGoals
+from goalpost.client.client import GoalpostClient
+from goalpost.client.errors import GoalpostError
+from goalpost.client.models import (
+    PATCH_FIELD,
+    Goal,
+    GoalDeleted,
+    GoalProblem,
+    GoalSaved,
+    SaveResult,
+)
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["batch", "per_goal"]
+
+
+class TransportSettings(Protocol):
+    """The AutoSaver's settings the transport reads (at each use, as the saver holds them)."""
+
+    client: GoalpostClient
+    org_slug: str
+    period_id: str
+    mode: Mode
+
+
+def save_item(entry: TrackedGoal) -> dict[str, Any]:
+    """The GoalBatchItemInput for what is in flight: create, delete or update."""
+    item: dict[str, Any] = {"clientId": entry.client_id}
+    if entry.id is None:
+        item[PATCH_FIELD[entry.category]] = entry.sent
+        return item
+    item["id"] = entry.id
+    if entry.version is not None:
+        item["expectedVersion"] = entry.version
+    if entry.sent_delete:
+        item["delete"] = True
+    else:
+        item[PATCH_FIELD[entry.category]] = entry.sent
+    return item
+
+
+def _same(field_name: str, sent: Any, have: Any) -> bool:
+    if field_name == "selectedIdealActions":
+
+        def norm(value: Any) -> dict[str, list[str]]:
+            return {str(s["competencyId"]): sorted(s["actions"]) for s in value or ()}
+
+        return norm(sent) == norm(have)
+    if field_name == "weight":
+        return sent is not None and float(sent) == float(have)
+    if isinstance(sent, list | tuple):
+        return list(sent) == list(have or ())
+    return bool(sent == have)
+
+
+def patch_applied(patch: Mapping[str, Any], goal: Goal) -> bool:
+    """True when the goal already holds every value of the patch.
+
+    After a lost response the resend of an update conflicts with our own write; this tells that
+    case apart from a real conflict with someone else's change.
+    """
+    for name, value in patch.items():
+        have = goal.weight if name == "weight" else goal.fields.get(name)
+        if not _same(name, value, have):
+            return False
+    return True
+
+
+class SaveTransport:
+    """Sends the goals of one save cycle and applies each answer to its own goal."""
+
+    def __init__(self, goals: TrackedGoals, settings: TransportSettings, backoff: Backoff) -> None:
+        self._goals = goals
+        self._settings = settings
+        self._backoff = backoff
+        self.requests_sent = 0
+
+    async def send_cycle(self, batch: list[TrackedGoal], jitter: float) -> None:
+        """One request for the whole batch, or one per goal in `per_goal` mode."""
+        if self._settings.mode == "per_goal":
+            for entry in batch:
+                await self._send([entry], jitter)
+        else:
+            await self._send(batch, jitter)
+
+    async def _send(self, entries: list[TrackedGoal], jitter: float) -> None:
+        settings = self._settings
+        items = [save_item(e) for e in entries]
+        self.requests_sent += 1
+        results: Iterable[SaveResult]
+        try:
+            if settings.mode == "per_goal":
+                results = [
+                    await settings.client.save_goal(settings.org_slug, settings.period_id, items[0])
+                ]
+            else:
+                batch = await settings.client.batch_save(
+                    settings.org_slug, settings.period_id, items
+                )
+                results = batch.results
+        except GoalpostError as exc:
+            for entry in entries:
+                self._request_failed(entry, exc, jitter)
+            return
+        except Exception as exc:  # a bug or an unexpected answer must not stop auto-save
+            log.exception("autosave request failed unexpectedly")
+            unexpected = GoalpostError(f"unexpected failure: {exc}", retryable=True)
+            for entry in entries:
+                self._request_failed(entry, unexpected, jitter)
+            return
+        for entry, result in zip(entries, results, strict=True):
+            self._apply(entry, result, jitter)
+
+    def _apply(self, entry: TrackedGoal, result: SaveResult, jitter: float) -> None:
+        goals = self._goals
+        sent, sent_delete = goals.finish(entry)
+        if isinstance(result, GoalSaved):
+            goals.confirm(entry, result.goal)
+        elif isinstance(result, GoalDeleted):
+            goals.forget(entry)
+        elif result.code == "NOT_FOUND" and sent_delete:
+            goals.forget(entry)  # already gone: a resent delete whose answer was lost
+        elif (
+            result.code == "VERSION_CONFLICT"
+            and result.current
+            and not sent_delete
+            and (patch_applied(sent, result.current))
+        ):
+            goals.confirm(entry, result.current)  # our own write, answered on a lost response
+        else:
+            goals.restore(entry, sent)
+            self._fail(entry, result.message, result.retryable, result, jitter)
+
+    def _request_failed(self, entry: TrackedGoal, exc: GoalpostError, jitter: float) -> None:
+        sent, _ = self._goals.finish(entry)
+        self._goals.restore(entry, sent)
+        self._fail(entry, f"{exc.code}: {exc.message}", exc.retryable, None, jitter)
+
+    def _fail(
+        self,
+        entry: TrackedGoal,
+        message: str,
+        retryable: bool,
+        problem: GoalProblem | None,
+        jitter: float,
+    ) -> None:
+        """Retryable failures come back after a backoff, until the last attempt; others wait."""
+        if retryable:
+            attempt = self._goals.count_attempt(entry)
+            retry_at = self._backoff.retry_at(attempt, jitter)
+            if retry_at is not None:
+                self._goals.retry_later(entry, retry_at, f"{message} (retrying)", problem)
+                return
+            message = f"{message} (gave up after {attempt} attempts)"
+        self._goals.block(entry, message, problem)

@@ -1,0 +1,127 @@
+/**
+ * The transport side of the sheet's auto-save: one save cycle as one `batchSaveGoals` request,
+ * and what each answer means for its own goal (the same split as
+ * goalpost/client/autosave/transport.py).
+ *
+ * It owns the wire: the `GoalBatchItemInput` of each goal taken into the cycle, the call to the
+ * API object's `batchSave`, and reading each result back: saved, deleted, our own write answered
+ * after a lost response, or a failure to retry (after a backoff) or to show. It has no timing and
+ * no event plumbing: the pump decides when, the state machine records the outcome.
+ */
+
+import { PATCH_FIELD } from "./autosave-state.js";
+
+/** The GoalBatchItemInput for what is in flight: create, delete or update. */
+export function saveItem(entry) {
+  const item = { clientId: entry.clientId };
+  if (entry.id === null) {
+    item[PATCH_FIELD[entry.category]] = entry.sent;
+    return item;
+  }
+  item.id = entry.id;
+  if (entry.version !== null) item.expectedVersion = entry.version;
+  if (entry.sentDelete) item.delete = true;
+  else item[PATCH_FIELD[entry.category]] = entry.sent;
+  return item;
+}
+
+function normalizeSelections(value) {
+  const byCompetency = {};
+  for (const s of value ?? []) byCompetency[s.competencyId] = [...s.actions].sort();
+  return JSON.stringify(
+    Object.keys(byCompetency)
+      .sort()
+      .map((k) => [k, byCompetency[k]]),
+  );
+}
+
+function sameValue(field, sent, have) {
+  if (field === "selectedIdealActions")
+    return normalizeSelections(sent) === normalizeSelections(have);
+  if (field === "weight") return Number(sent ?? 0) === Number(have ?? 0); // a cleared weight is 0
+  if (Array.isArray(sent)) return JSON.stringify(sent) === JSON.stringify(have ?? []);
+  return (sent ?? null) === (have ?? null);
+}
+
+/**
+ * True when the goal already holds every value of the patch. After a lost response the resend
+ * of an update conflicts with our own write; this tells that case apart from a real conflict.
+ */
+export function patchApplied(patch, goal) {
+  return Object.entries(patch).every(([field, value]) => sameValue(field, value, goal[field]));
+}
+
+/**
+ * Sends the goals of one save cycle and applies each answer to its own goal. `settings` is the
+ * AutoSaver: its `transport` (the API: `batchSave(orgSlug, periodId, items)`), `orgSlug` and
+ * `periodId` are read at each use.
+ */
+export class SaveTransport {
+  constructor(goals, settings, backoff) {
+    this._goals = goals;
+    this._settings = settings;
+    this._backoff = backoff;
+    this.requestsSent = 0;
+  }
+
+  /** One `batchSaveGoals` for the batch; the API's promise, so nothing waits before it goes. */
+  send(batch) {
+    const { transport, orgSlug, periodId } = this._settings;
+    this.requestsSent += 1;
+    return transport.batchSave(orgSlug, periodId, batch.map(saveItem));
+  }
+
+  applyResults(batch, payload, jitter) {
+    batch.forEach((entry, i) => this._apply(entry, payload.results[i], jitter));
+  }
+
+  /** The request failed as a whole (or its answer was unreadable): every goal still waiting. */
+  requestFailed(batch, error, jitter) {
+    for (const entry of batch.filter((e) => e.sending)) {
+      const { sent } = this._goals.finish(entry);
+      this._goals.restore(entry, sent);
+      // Unknown failures (a bug, a broken proxy) are retried like network faults.
+      const retryable = typeof error?.retryable === "boolean" ? error.retryable : true;
+      const message = error?.code
+        ? `${error.code}: ${error.message}`
+        : String(error?.message ?? error);
+      this._fail(entry, message, retryable, null, jitter);
+    }
+  }
+
+  _apply(entry, result, jitter) {
+    if (!result) throw new Error("the server answered fewer results than items");
+    const goals = this._goals;
+    const { sent, sentDelete } = goals.finish(entry);
+    const kind = result.__typename;
+    if (kind === "GoalSaved") {
+      goals.confirm(entry, result.goal);
+    } else if (kind === "GoalDeleted" || (result.code === "NOT_FOUND" && sentDelete)) {
+      goals.forget(entry); // a resent delete whose answer was lost finds the goal gone
+    } else if (
+      result.code === "VERSION_CONFLICT" &&
+      result.current &&
+      !sentDelete &&
+      patchApplied(sent, result.current)
+    ) {
+      goals.confirm(entry, result.current); // our own write, whose answer was lost
+    } else {
+      goals.restore(entry, sent);
+      this._fail(entry, result.message, result.retryable, result, jitter);
+    }
+  }
+
+  /** Retryable failures come back after a backoff, until the last attempt; others wait. */
+  _fail(entry, message, retryable, problem, jitter) {
+    if (retryable) {
+      const attempt = this._goals.countAttempt(entry);
+      const retryAt = this._backoff.retryAt(attempt, jitter);
+      if (retryAt !== null) {
+        this._goals.retryLater(entry, retryAt, `${message} (retrying)`, problem);
+        return;
+      }
+      message = `${message} (gave up after ${attempt} attempts)`;
+    }
+    this._goals.block(entry, message, problem);
+  }
+}
