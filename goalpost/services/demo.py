@@ -22,6 +22,7 @@ from goalpost.models import (
     EvaluationPeriod,
     Goal,
     GoalCategory,
+    GoalEvent,
     GoalStatus,
     GoalType,
     Membership,
@@ -294,13 +295,16 @@ async def reset_demo(session: AsyncSession) -> None:
 async def restore_demo(session: AsyncSession) -> int:
     """The demo orgs back to their seeded state, so the README's examples can run again.
 
-    Every goal of the demo orgs is deleted (whoever owns it) and the demo goals inserted
-    anew; the other demo rows (orgs, users, memberships, periods, competencies) are inserted
-    or overwritten with their seeded values. Anything else is left alone: other orgs and
-    their goals, and users, memberships, periods or competencies added next to the demo's.
+    Every goal of the demo orgs and its history is deleted (whoever owns it) and the demo
+    goals inserted anew (with no history); the other demo rows (orgs, users, memberships,
+    periods, competencies) are inserted or overwritten with their seeded values. Anything
+    else is left alone: other orgs and their goals, and users, memberships, periods or
+    competencies added next to the demo's.
     Returns how many goals were deleted."""
     await begin_write(session)
     demo_orgs = [demo_id("org", slug) for slug in ORGS]
+    # The demo's history goes with its goals: the seeded goals have none.
+    await session.execute(delete(GoalEvent).where(GoalEvent.organization_id.in_(demo_orgs)))
     removed = await session.execute(
         delete(Goal).where(Goal.organization_id.in_(demo_orgs)).returning(Goal.id)
     )
