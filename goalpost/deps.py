@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 
 from goalpost.db import SerialSession
@@ -27,6 +28,8 @@ async def request_scope(request: Request) -> AsyncIterator[RequestScope]:
             guard=OrgGuard(state.verifier, request.headers.get("authorization")),
             settings=state.settings,
             metrics=state.metrics,
+            # Bound by the RequestContext middleware for the logs; the history keeps it too.
+            request_id=structlog.contextvars.get_contextvars().get("request_id"),
         )
     finally:
         await db.close()

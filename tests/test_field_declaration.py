@@ -33,6 +33,7 @@ INTERFACE_FIELDS = {
     "version",
     "createdAt",
     "updatedAt",
+    "history",  # resolved from the goal_events table, not a goal field
 }
 
 

@@ -28,7 +28,9 @@ REFRESH = "run `.venv/bin/goalpost schema --write schema.graphql` and commit the
 
 async def served_schema_sdl(http: httpx.AsyncClient) -> str:
     """The schema as a client sees it: introspected over HTTP, printed as SDL."""
-    response = await http.post("/graphql", json={"query": get_introspection_query(True)})
+    response = await http.post(
+        "/graphql", json={"query": get_introspection_query(True, specified_by_url=True)}
+    )
     return print_schema(lexicographic_sort_schema(build_client_schema(response.json()["data"])))
 
 

@@ -1,8 +1,16 @@
 """SQLAlchemy models: data only, no business rules."""
 
 from goalpost.models.base import Base, utcnow
-from goalpost.models.enums import GoalCategory, GoalStatus, GoalType, PeriodStatus, Role
+from goalpost.models.enums import (
+    GoalCategory,
+    GoalEventKind,
+    GoalStatus,
+    GoalType,
+    PeriodStatus,
+    Role,
+)
 from goalpost.models.goal import Goal
+from goalpost.models.history import GoalEvent
 from goalpost.models.org import Competency, EvaluationPeriod, Membership, Organization, User
 
 __all__ = [
@@ -11,6 +19,8 @@ __all__ = [
     "EvaluationPeriod",
     "Goal",
     "GoalCategory",
+    "GoalEvent",
+    "GoalEventKind",
     "GoalStatus",
     "GoalType",
     "Membership",

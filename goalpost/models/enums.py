@@ -31,3 +31,12 @@ class GoalStatus(StrEnum):
 class GoalType(StrEnum):
     QUANTITATIVE = "QUANTITATIVE"
     QUALITATIVE = "QUALITATIVE"
+
+
+class GoalEventKind(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    RETURNED = "RETURNED"

@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goalpost.models.base import Base, UuidPk, str_enum
@@ -30,13 +39,27 @@ class User(UuidPk, Base):
 
 class Membership(UuidPk, Base):
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "organization_id"),
+        # The supervisor is a member of the same org: the pair names their membership.
+        # No ON DELETE action: a supervisor's membership cannot go while someone reports to
+        # them (set the reports' supervisor first); NULL supervisor_id skips the check.
+        ForeignKeyConstraint(
+            ["supervisor_id", "organization_id"],
+            ["memberships.user_id", "memberships.organization_id"],
+            name="fk_memberships_supervisor_membership",
+        ),
+        CheckConstraint("supervisor_id <> user_id", name="not_own_supervisor"),
+        Index("ix_memberships_supervisor", "supervisor_id", "organization_id"),  # direct reports
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    # Who reviews this member's goals in this org (SPEC §10); None: nobody.
+    supervisor_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class EvaluationPeriod(UuidPk, Base):

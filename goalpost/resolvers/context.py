@@ -11,6 +11,7 @@ from strawberry.fastapi import BaseContext
 
 from goalpost.models import Competency
 from goalpost.services.goals import competencies_by_ids
+from goalpost.services.history import GoalEventRecord, events_of_goals
 from goalpost.services.requests import RequestScope
 
 CompetencyKey = tuple[uuid.UUID, uuid.UUID]  # (org id, competency id)
@@ -28,6 +29,9 @@ class Context(BaseContext):
         self.competency_loader: DataLoader[CompetencyKey, Competency | None] = DataLoader(
             load_fn=self._load_competencies
         )
+        self.history_loader: DataLoader[uuid.UUID, list[GoalEventRecord]] = DataLoader(
+            load_fn=self._load_history
+        )
 
     async def _load_competencies(self, keys: list[CompetencyKey]) -> list[Competency | None]:
         """All competencies that a page of goals references, in one SELECT per org."""
@@ -38,6 +42,13 @@ class Context(BaseContext):
                 for cid, comp in (await competencies_by_ids(session, org_id, ids)).items():
                     found[(org_id, cid)] = comp
         return [found.get(key) for key in keys]
+
+    async def _load_history(self, goal_ids: list[uuid.UUID]) -> list[list[GoalEventRecord]]:
+        """The history of every goal of a page, in one SELECT. Only goals the caller was
+        shown get here (their own, today), so the goal id is all the key needs."""
+        async with self.db.use() as session:
+            found = await events_of_goals(session, goal_ids)
+        return [found[g] for g in goal_ids]
 
 
 Info = StrawberryInfo[Context, None]

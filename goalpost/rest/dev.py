@@ -38,7 +38,7 @@ async def dev_tokens(request: Request) -> list[DevToken]:
             email=email,
             full_name=full_name,
             memberships=[
-                f"{org} {role.value.lower()}" for who, org, role in MEMBERSHIPS if who == name
+                f"{org} {role.value.lower()}" for who, org, role, _ in MEMBERSHIPS if who == name
             ],
             token=issue_dev_token(settings, subject_of(name)),
         )

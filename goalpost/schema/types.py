@@ -7,15 +7,30 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from goalpost import models
 from goalpost.resolvers import queries
 from goalpost.resolvers.context import Info
-from goalpost.schema.enums import GoalCategory, GoalStatus, GoalType, PeriodStatus, Role
+from goalpost.schema.enums import (
+    GoalCategory,
+    GoalEventKind,
+    GoalStatus,
+    GoalType,
+    PeriodStatus,
+    Role,
+)
 from goalpost.services import goals as goal_service
 from goalpost.services.auth import Caller
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_title
+from goalpost.services.goal_fields import (
+    CATEGORY_FIELDS,
+    GOAL_FIELDS,
+    FieldKind,
+    camel,
+    category_title,
+)
 from goalpost.services.guard import PeriodRef
+from goalpost.services.history import GoalEventRecord
 
 
 @strawberry.type
@@ -50,6 +65,65 @@ class IdealActionSelection:
     actions: list[str]
 
 
+@strawberry.type(description="A person, as others see them.")
+class User:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(description="One field of a goal before and after a change.")
+class FieldChange:
+    field: str = strawberry.field(description="The goal's field, as the Goal types spell it.")
+    before: JSON | None = strawberry.field(description="Null: unset (or no goal yet).")
+    after: JSON | None = strawberry.field(description="Null: unset (or the goal deleted).")
+
+
+@strawberry.type(description="One change of a goal: who, when, in which request, what.")
+class GoalEvent:
+    id: strawberry.ID
+    goal_id: strawberry.ID
+    kind: GoalEventKind
+    version: int = strawberry.field(
+        description="The goal's version after the change (a deletion: the one after the last)."
+    )
+    at: datetime
+    actor: User
+    request_id: str | None = strawberry.field(description="The X-Request-ID of the change.")
+    changes: list[FieldChange]
+    comment: str | None = strawberry.field(description="A review's comment.")
+
+
+# Fields whose stored JSON shape differs from the goal type's (a map shown as a list).
+_IDEAL_ACTION_FIELDS = {f.name for f in GOAL_FIELDS if f.kind is FieldKind.IDEAL_ACTIONS}
+
+
+def _change_value(field: str, value: Any) -> Any:
+    if field in _IDEAL_ACTION_FIELDS and isinstance(value, dict):
+        return [{"competencyId": cid, "actions": actions} for cid, actions in value.items()]
+    return value
+
+
+def goal_event_from(r: GoalEventRecord) -> GoalEvent:
+    return GoalEvent(
+        id=strawberry.ID(str(r.id)),
+        goal_id=strawberry.ID(str(r.goal_id)),
+        kind=r.kind,
+        version=r.version,
+        at=r.at,
+        actor=User(id=strawberry.ID(str(r.actor_id)), name=r.actor_name),
+        request_id=r.request_id,
+        changes=[
+            FieldChange(
+                field=camel(c.field),
+                before=_change_value(c.field, c.before),
+                after=_change_value(c.field, c.after),
+            )
+            for c in r.changes
+        ],
+        comment=r.comment,
+    )
+
+
 @strawberry.interface
 class Goal:
     id: strawberry.ID
@@ -60,6 +134,13 @@ class Goal:
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description="Every change of the goal, oldest first (SPEC §11); batched across goals."
+    )
+    async def history(self, info: Info) -> list[GoalEvent]:
+        records = await info.context.history_loader.load(uuid.UUID(str(self.id)))
+        return [goal_event_from(r) for r in records]
 
 
 # The GraphQL output type of each kind of field, and how a stored value is shown.

@@ -22,6 +22,7 @@ from goalpost.models import (
     EvaluationPeriod,
     Goal,
     GoalCategory,
+    GoalEvent,
     GoalStatus,
     GoalType,
     Membership,
@@ -46,12 +47,14 @@ USERS = {
     "dave": ("dave@globex.example", "Dave Diaz"),
 }
 ORGS = {"acme": "Acme Corporation", "globex": "Globex"}
-MEMBERSHIPS = [
-    ("alice", "acme", Role.EMPLOYEE),
-    ("bob", "acme", Role.EMPLOYEE),
-    ("carol", "acme", Role.SUPERVISOR),
-    ("carol", "globex", Role.EMPLOYEE),
-    ("dave", "globex", Role.EMPLOYEE),
+# (user, org, role, supervisor in that org). A supervisor's own membership comes first:
+# the foreign key that keeps a supervisor inside the org holds at every insert.
+MEMBERSHIPS: list[tuple[str, str, Role, str | None]] = [
+    ("carol", "acme", Role.SUPERVISOR, None),
+    ("dave", "globex", Role.SUPERVISOR, None),
+    ("alice", "acme", Role.EMPLOYEE, "carol"),
+    ("bob", "acme", Role.EMPLOYEE, "carol"),
+    ("carol", "globex", Role.EMPLOYEE, "dave"),
 ]
 PERIODS = [
     ("acme", "fy2026", "FY2026", date(2026, 1, 1), date(2026, 12, 31), PeriodStatus.ACTIVE),
@@ -194,8 +197,19 @@ def _goals() -> list[dict[str, Any]]:
     return goals
 
 
+def check_reporting_lines() -> None:
+    """Every demo supervisor is a member of the org they supervise in (the database says
+    so too, with a foreign key), and comes before their reports."""
+    seen: set[tuple[str, str]] = set()
+    for user, org, _role, boss in MEMBERSHIPS:
+        if boss is not None and (boss, org) not in seen:
+            raise ValueError(f"{boss} supervises {user} in {org} without being listed first there")
+        seen.add((user, org))
+
+
 def demo_rows() -> list[tuple[type[Base], dict[str, Any]]]:
     """Parents before children, so foreign keys hold at every insert."""
+    check_reporting_lines()
     rows: list[tuple[type[Base], dict[str, Any]]] = []
     rows += [
         (Organization, {"id": demo_id("org", slug), "slug": slug, "name": name})
@@ -213,9 +227,10 @@ def demo_rows() -> list[tuple[type[Base], dict[str, Any]]]:
                 "user_id": demo_id("user", u),
                 "organization_id": demo_id("org", o),
                 "role": role,
+                "supervisor_id": demo_id("user", boss) if boss else None,
             },
         )
-        for u, o, role in MEMBERSHIPS
+        for u, o, role, boss in MEMBERSHIPS
     ]
     rows += [
         (
@@ -280,13 +295,16 @@ async def reset_demo(session: AsyncSession) -> None:
 async def restore_demo(session: AsyncSession) -> int:
     """The demo orgs back to their seeded state, so the README's examples can run again.
 
-    Every goal of the demo orgs is deleted (whoever owns it) and the demo goals inserted
-    anew; the other demo rows (orgs, users, memberships, periods, competencies) are inserted
-    or overwritten with their seeded values. Anything else is left alone: other orgs and
-    their goals, and users, memberships, periods or competencies added next to the demo's.
+    Every goal of the demo orgs and its history is deleted (whoever owns it) and the demo
+    goals inserted anew (with no history); the other demo rows (orgs, users, memberships,
+    periods, competencies) are inserted or overwritten with their seeded values. Anything
+    else is left alone: other orgs and their goals, and users, memberships, periods or
+    competencies added next to the demo's.
     Returns how many goals were deleted."""
     await begin_write(session)
     demo_orgs = [demo_id("org", slug) for slug in ORGS]
+    # The demo's history goes with its goals: the seeded goals have none.
+    await session.execute(delete(GoalEvent).where(GoalEvent.organization_id.in_(demo_orgs)))
     removed = await session.execute(
         delete(Goal).where(Goal.organization_id.in_(demo_orgs)).returning(Goal.id)
     )

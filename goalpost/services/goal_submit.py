@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from goalpost.db import is_postgres
-from goalpost.models import Goal, GoalCategory, GoalStatus, PeriodStatus, utcnow
+from goalpost.models import Goal, GoalCategory, GoalEventKind, GoalStatus, PeriodStatus, utcnow
 from goalpost.services.errors import InternalError, PeriodClosed
 from goalpost.services.goals import (
     EDITABLE_STATUSES,
@@ -19,6 +19,7 @@ from goalpost.services.goals import (
     owner_goals_query,
 )
 from goalpost.services.guard import OrgContext, PeriodRef
+from goalpost.services.history import ChangeSource, append_events, event_for
 from goalpost.services.transaction import WriteTransaction
 
 REQUIRED_PERFORMANCE_TOTAL = Decimal("100")
@@ -69,10 +70,11 @@ def submit_problems(goals: list[GoalRecord]) -> list[SubmitProblem]:
 
 
 async def submit_goals(
-    *, tx: WriteTransaction, org: OrgContext, period: PeriodRef
+    *, tx: WriteTransaction, org: OrgContext, period: PeriodRef, request_id: str | None = None
 ) -> SubmitOutcome:
     """Submit every goal of the caller in the period, or none. The caller's transaction
-    (`tx`) commits; refused submits write nothing."""
+    (`tx`) commits; refused submits write nothing. Each goal submitted gets a SUBMITTED
+    event, all in one INSERT."""
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed("submitted")
     session = tx.session
@@ -89,6 +91,12 @@ async def submit_goals(
     if problems:
         return SubmitOutcome(False, goals, problems)
     now = utcnow()
+    changed = {
+        g.id: replace(g, status=GoalStatus.SUBMITTED, version=g.version + 1, updated_at=now)
+        for g in goals
+        if g.editable
+    }
+    source = ChangeSource(org.caller.id, request_id, now)
     try:
         await session.execute(
             update(Goal)
@@ -99,12 +107,14 @@ async def submit_goals(
             )
             .values(status=GoalStatus.SUBMITTED, version=Goal.version + 1, updated_at=now)
         )
+        await append_events(
+            session,
+            [
+                event_for(GoalEventKind.SUBMITTED, g, changed[g.id], source)
+                for g in goals
+                if g.id in changed
+            ],
+        )
     except DBAPIError:
         raise InternalError() from None
-    submitted = [
-        replace(g, status=GoalStatus.SUBMITTED, version=g.version + 1, updated_at=now)
-        if g.editable
-        else g
-        for g in goals
-    ]
-    return SubmitOutcome(True, submitted, [])
+    return SubmitOutcome(True, [changed.get(g.id, g) for g in goals], [])

@@ -28,6 +28,8 @@ class RequestScope:
     guard: OrgGuard
     settings: Settings
     metrics: Metrics
+    # The request's id (the X-Request-ID the logs carry), kept on the history events it writes.
+    request_id: str | None = None
 
 
 async def save_goals(
@@ -55,6 +57,7 @@ async def save_goals(
                 request_items=request_items,
                 max_goals=scope.settings.max_goals_per_period,
             ),
+            request_id=scope.request_id,
         )
     scope.metrics.observe_batch(outcome_label(r) for r in outcome.results)
     return outcome
@@ -64,4 +67,6 @@ async def submit_goals(scope: RequestScope, *, org_slug: str, period_id: str) ->
     async with scope.db.use() as session, WriteTransaction(session) as tx:
         org = await scope.guard.require_org_member(session, org_slug)
         period = await scope.guard.require_period(session, org, period_id)
-        return await goal_submit.submit_goals(tx=tx, org=org, period=period)
+        return await goal_submit.submit_goals(
+            tx=tx, org=org, period=period, request_id=scope.request_id
+        )

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
+from tests.batch.history_helpers import event_count, event_rows
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
 
 # Triggers that refuse one specific title, installed for real in the test database.
@@ -81,7 +82,7 @@ async def commit_fault(app: FastAPI, dialect: str) -> AsyncIterator[None]:
 
 
 @pytest.mark.usefixtures("row_fault")
-async def test_an_item_the_database_refuses_fails_alone(graphql: GraphQL) -> None:
+async def test_an_item_the_database_refuses_fails_alone(app: FastAPI, graphql: GraphQL) -> None:
     out = results(
         await graphql(
             BATCH,
@@ -118,10 +119,15 @@ async def test_an_item_the_database_refuses_fails_alone(graphql: GraphQL) -> Non
     assert {"good-1", "good-2"} <= set(mine) and "bad" not in mine
     assert mine["alice-perf-1"]["title"] == "edited"
     assert mine["alice-perf-2"]["title"] == "Ship the onboarding flow"
+    # History: the three saved items only, written once (the bulk try was rolled back).
+    saved = {mine["good-1"]["id"], mine["good-2"]["id"], goal_id("alice", "alice-perf-1")}
+    assert sorted(str(r["goal_id"]) for r in await event_rows(app)) == sorted(saved)
 
 
 @pytest.mark.usefixtures("commit_fault")
-async def test_a_failed_commit_is_internal_and_writes_nothing(graphql: GraphQL) -> None:
+async def test_a_failed_commit_is_internal_and_writes_nothing(
+    app: FastAPI, graphql: GraphQL
+) -> None:
     before = await goals_of(graphql)
     body = await graphql(
         BATCH,
@@ -146,6 +152,7 @@ async def test_a_failed_commit_is_internal_and_writes_nothing(graphql: GraphQL) 
     assert "deferred" not in text_of_body and "FOREIGN KEY" not in text_of_body
     assert "Traceback" not in text_of_body and "INSERT" not in text_of_body
     assert await goals_of(graphql) == before
+    assert await event_count(app) == 0  # the history went with the rolled-back batch
 
     again = results(
         await graphql(
@@ -160,10 +167,13 @@ async def test_a_failed_commit_is_internal_and_writes_nothing(graphql: GraphQL) 
     )
     assert again[0]["__typename"] == "GoalSaved" and again[0]["created"] is True
     assert (await goals_of(graphql))["fine"]["title"] == "now saves"
+    assert [r["kind"] for r in await event_rows(app)] == ["CREATED"]
 
 
 @pytest.mark.usefixtures("row_fault")
-async def test_all_or_nothing_holds_when_the_database_refuses_an_item(graphql: GraphQL) -> None:
+async def test_all_or_nothing_holds_when_the_database_refuses_an_item(
+    app: FastAPI, graphql: GraphQL
+) -> None:
     before = await goals_of(graphql)
     out = results(
         await graphql(
@@ -189,3 +199,4 @@ async def test_all_or_nothing_holds_when_the_database_refuses_an_item(graphql: G
         ("GoalSaveFailed", "SAVE_FAILED"),
     ]
     assert await goals_of(graphql) == before
+    assert await event_count(app) == 0

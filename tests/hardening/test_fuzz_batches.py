@@ -13,12 +13,13 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from goalpost.models import EvaluationPeriod, Goal, Membership
 from tests.batch.helpers import BATCH, batch_input, competency_id, goal_id
+from tests.batch.history_helpers import event_rows
 from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE
 
 RESULT_TYPES = {
@@ -158,6 +159,17 @@ async def assert_invariants(app: FastAPI, before: dict[uuid.UUID, Any]) -> None:
     ],
 )
 @given(batch=batches)
+@example(  # a no-op update next to a real one: the history must tell them apart
+    batch=(
+        [
+            {"clientId": "k1", "id": KNOWN_IDS[0], "performance": {"title": "Grow ARR by 20%"}},
+            {"clientId": "k2", "id": KNOWN_IDS[1], "performance": {"title": "changed"}},
+            {"clientId": "k3", "id": KNOWN_IDS[3], "delete": True},
+        ],
+        "SAVE_VALID",
+        ("acme", ACME_ACTIVE),
+    )
+)
 async def test_fuzzed_batches_never_crash_and_keep_invariants(
     batch: tuple[list[dict[str, Any]], str, tuple[str, str]],
     app: FastAPI,
@@ -166,6 +178,7 @@ async def test_fuzzed_batches_never_crash_and_keep_invariants(
 ) -> None:
     batch_items, policy, (org, period) = batch
     before = await goal_rows(app)
+    events_before = len(await event_rows(app))
     response = await http.post(
         "/graphql",
         json={
@@ -176,14 +189,28 @@ async def test_fuzzed_batches_never_crash_and_keep_invariants(
     )
     assert response.status_code < 500, response.text
     body = response.json()
+    expected_events: dict[str, str] = {}  # goal id -> kind: saved with a change, or deleted
     if body.get("data"):
         results = body["data"]["batchSaveGoals"]["results"]
         assert len(results) == len(batch_items)
         for item, result in zip(batch_items, results, strict=True):
             assert result["__typename"] in RESULT_TYPES
             assert result["clientId"] == item["clientId"]
+            if result["__typename"] == "GoalDeleted":
+                expected_events[result["id"]] = "DELETED"
+            elif result["__typename"] == "GoalSaved":
+                goal = result["goal"]
+                old = before.get(uuid.UUID(goal["id"]))
+                if old is None:
+                    expected_events[goal["id"]] = "CREATED"
+                elif goal["version"] != old["version"]:
+                    expected_events[goal["id"]] = "UPDATED"
     else:
         codes = {e["extensions"]["code"] for e in body["errors"]}
         assert codes <= {"BAD_USER_INPUT", "ORG_NOT_FOUND", "PERIOD_NOT_FOUND"}, body
         assert await goal_rows(app) == before  # a refused request writes nothing
     await assert_invariants(app, before)
+    # History: exactly one event per item saved with a change or deleted, none otherwise.
+    new_events = (await event_rows(app))[events_before:]
+    assert {str(e["goal_id"]): e["kind"] for e in new_events} == expected_events
+    assert len(new_events) == len(expected_events)

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from goalpost.config import Settings
 from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
+from tests.batch.history_helpers import event_rows
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
 
 FAULTS = {
@@ -79,7 +80,7 @@ def items() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("fault", list(FAULTS), indirect=True)
 async def test_fault_mid_batch_is_internal_and_atomic(
-    fault: str, graphql: GraphQL, http: httpx.AsyncClient
+    fault: str, graphql: GraphQL, http: httpx.AsyncClient, app: FastAPI
 ) -> None:
     before = await goals_of(graphql)
 
@@ -90,6 +91,7 @@ async def test_fault_mid_batch_is_internal_and_atomic(
     assert body["errors"][0]["extensions"]["retryable"] is True
     assert "injected" not in str(body) and "terminat" not in str(body)
     assert await goals_of(graphql) == before  # nothing partial
+    assert await event_rows(app) == []  # not even history
     assert (await http.get("/readyz")).status_code == 200
 
     resent = results(await graphql(BATCH, batch_input(items(), period=ACME_ACTIVE)))
@@ -97,3 +99,5 @@ async def test_fault_mid_batch_is_internal_and_atomic(
     after = await goals_of(graphql)
     assert set(after) == set(before) | {"before", "faulty"}
     assert after["alice-perf-1"]["version"] == 2
+    events = await event_rows(app)
+    assert sorted(r["kind"] for r in events) == ["CREATED", "CREATED", "UPDATED"]

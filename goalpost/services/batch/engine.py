@@ -16,11 +16,11 @@ from sqlalchemy.exc import DBAPIError
 
 from goalpost.db import is_transaction_fault
 from goalpost.logging import log
-from goalpost.models import PeriodStatus, utcnow
+from goalpost.models import GoalEventKind, PeriodStatus, utcnow
 from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem
 from goalpost.services.batch.keys import check_keys
 from goalpost.services.batch.load import load_targets
-from goalpost.services.batch.plan import Owner, Write, plan_batch
+from goalpost.services.batch.plan import Owner, Write, WriteKind, plan_batch
 from goalpost.services.batch.policy import apply_error_policy
 from goalpost.services.batch.results import (
     PROBLEM_TYPES,
@@ -40,6 +40,7 @@ from goalpost.services.goals import (
     weight_totals,
 )
 from goalpost.services.guard import OrgContext, PeriodRef
+from goalpost.services.history import ChangeSource, append_events, event_for
 from goalpost.services.transaction import WriteTransaction, db_error_fields
 
 CHANGED_WHILE_SAVING = "The goal changed while saving; retry."
@@ -61,15 +62,17 @@ async def batch_save_goals(
     items: Sequence[GoalBatchItem],
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
     limits: BatchLimits = BatchLimits(),
+    request_id: str | None = None,
 ) -> BatchOutcome:
-    """Save every valid item; a failing item never blocks the others."""
+    """Save every valid item; a failing item never blocks the others. Every item written
+    with a change gets its history event (`request_id`: the request, for the events)."""
     if period.status != PeriodStatus.ACTIVE:
         raise PeriodClosed()
     if len(items) > limits.max_items:
         raise BatchTooLarge(len(items), limits.max_items)
     if limits.request_items > limits.max_items:
         raise BatchTooLarge(limits.request_items, limits.max_items, per="request")
-    run = _BatchRun(tx, org, period, items, error_policy, limits.max_goals)
+    run = _BatchRun(tx, org, period, items, error_policy, limits.max_goals, request_id)
     where = run.log_fields
     try:
         outcome = await run.execute(bulk=True)
@@ -103,6 +106,7 @@ class _BatchRun:
         items: Sequence[GoalBatchItem],
         policy: ErrorPolicy,
         max_goals: int,
+        request_id: str | None,
     ) -> None:
         self.tx = tx
         self.session = tx.session
@@ -111,6 +115,7 @@ class _BatchRun:
         self.items = items
         self.policy = policy
         self.max_goals = max_goals
+        self.request_id = request_id
 
     @property
     def log_fields(self) -> dict[str, str]:
@@ -155,12 +160,24 @@ class _BatchRun:
             # An item the database refused must not leave the others half-saved.
             await self.tx.restart()
             return BatchOutcome(refused, tally.totals)
+        await self._append_history(written)
         if raced_ever:
             # Someone wrote the owner's goals outside the lock: the tally is stale, ask again.
             totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
         else:
             totals = totals_after(tally.totals, written)
         return BatchOutcome([r for r in ordered if r is not None], totals)
+
+    async def _append_history(self, written: list[Write]) -> None:
+        """Phase 6, record, continued: one event per item written with a change, in one
+        INSERT, in the batch's transaction (a rollback takes them along)."""
+        source = ChangeSource(self.org.caller.id, self.request_id, utcnow())
+        events = [
+            event_for(EVENT_KINDS[w.kind], w.before, w.after, source)
+            for w in written
+            if w.kind in EVENT_KINDS
+        ]
+        await append_events(self.session, events)
 
     def _owner(self, tally: OwnerTally, written: list[Write]) -> Owner:
         created = sum(1 for w in written if w.created)
@@ -202,6 +219,13 @@ class _BatchRun:
                 results[index] = GoalSaved(client_id, write.created, write.after)
                 written.append(write)
         return raced
+
+
+EVENT_KINDS = {
+    WriteKind.INSERT: GoalEventKind.CREATED,
+    WriteKind.UPDATE: GoalEventKind.UPDATED,
+    WriteKind.DELETE: GoalEventKind.DELETED,
+}
 
 
 def totals_after(before: WeightTotals, written: list[Write]) -> WeightTotals:

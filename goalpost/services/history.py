@@ -1,0 +1,163 @@
+"""The goal history (SPEC §11): one event per change, appended in the writer's transaction.
+
+Writers build events from the goal before and after (`event_for`) and append a whole
+batch's events with `append_events`: one INSERT statement however many there are, so the
+history costs a batch one statement. Readers get a goal's events oldest first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goalpost.models import GoalEvent, GoalEventKind, User
+from goalpost.services.goal_fields import CATEGORY_FIELDS
+from goalpost.services.goals import GoalRecord
+
+EVENTS: Table = GoalEvent.__table__  # type: ignore[assignment]
+# Everything but xact_id, which is for the change feed's reader (and is xid8 on PostgreSQL).
+READ_COLUMNS = [c for c in EVENTS.c if c.name != "xact_id"]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's value before and after, as JSON values (domain names, stored shapes)."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class ChangeSource:
+    """Who made a change, in which request, when: the same for every event of a write."""
+
+    actor_id: uuid.UUID
+    request_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GoalEventRecord:
+    """One event as the API shows it (its actor's name read with it)."""
+
+    id: uuid.UUID
+    seq: int
+    goal_id: uuid.UUID
+    kind: GoalEventKind
+    version: int
+    at: datetime
+    actor_id: uuid.UUID
+    actor_name: str
+    request_id: str | None
+    changes: tuple[FieldChange, ...]
+    comment: str | None
+
+
+def tracked_fields(goal: GoalRecord) -> tuple[str, ...]:
+    """The fields the history follows: weight, status and the category's fields."""
+    return ("weight", "status", *(f.name for f in CATEGORY_FIELDS[goal.category]))
+
+
+def json_value(value: Any) -> Any:
+    """A goal field as JSON: weights as numbers (2 decimals), enums as their names."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def field_changes(before: GoalRecord | None, after: GoalRecord | None) -> list[FieldChange]:
+    """What differs between two states of a goal; a missing state has every field unset
+    (None), so a creation lists every set field and a deletion clears every one."""
+    goal = after if after is not None else before
+    assert goal is not None
+    changes = []
+    for name in tracked_fields(goal):
+        old = json_value(getattr(before, name)) if before is not None else None
+        new = json_value(getattr(after, name)) if after is not None else None
+        if old != new:
+            changes.append(FieldChange(name, old, new))
+    return changes
+
+
+def event_for(
+    kind: GoalEventKind,
+    before: GoalRecord | None,
+    after: GoalRecord | None,
+    source: ChangeSource,
+    comment: str | None = None,
+) -> dict[str, Any]:
+    """The row of one event. A deletion's version is the one after the goal's last (the
+    goal has none any more), so a goal's events count up one by one."""
+    goal = after if after is not None else before
+    assert goal is not None
+    version = after.version if after is not None else goal.version + 1
+    return {
+        "id": uuid.uuid4(),
+        "goal_id": goal.id,
+        "organization_id": goal.organization_id,
+        "owner_id": goal.owner_id,
+        "period_id": goal.period_id,
+        "kind": kind,
+        "version": version,
+        "at": source.at,
+        "actor_id": source.actor_id,
+        "request_id": source.request_id,
+        "changes": [
+            {"field": c.field, "before": c.before, "after": c.after}
+            for c in field_changes(before, after)
+        ],
+        "comment": comment,
+    }
+
+
+async def append_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """One INSERT (executemany) for all of a write's events, in the given order (seq)."""
+    if rows:
+        await session.execute(insert(EVENTS), list(rows))
+
+
+async def events_of_goals(
+    session: AsyncSession, goal_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[GoalEventRecord]]:
+    """The events of many goals, oldest first, in one SELECT (with their actors' names).
+    The caller decides who may see which goal; this only reads."""
+    wanted = set(goal_ids)
+    found: dict[uuid.UUID, list[GoalEventRecord]] = {g: [] for g in wanted}
+    if not wanted:
+        return found
+    rows = await session.execute(
+        select(*READ_COLUMNS, User.name.label("actor_name"))
+        .join(User, User.id == EVENTS.c.actor_id)
+        .where(EVENTS.c.goal_id.in_(wanted))
+        .order_by(EVENTS.c.seq)
+    )
+    for row in rows.mappings():
+        found[row["goal_id"]].append(
+            GoalEventRecord(
+                id=row["id"],
+                seq=row["seq"],
+                goal_id=row["goal_id"],
+                kind=GoalEventKind(row["kind"]),
+                version=row["version"],
+                at=row["at"],
+                actor_id=row["actor_id"],
+                actor_name=row["actor_name"],
+                request_id=row["request_id"],
+                changes=tuple(
+                    FieldChange(c["field"], c["before"], c["after"]) for c in row["changes"]
+                ),
+                comment=row["comment"],
+            )
+        )
+    return found
