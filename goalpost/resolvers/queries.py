@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from goalpost.models import Competency, EvaluationPeriod, GoalCategory, Organization, Role
 from goalpost.resolvers.context import Info
-from goalpost.services import goals, orgs
+from goalpost.services import changes, goals, orgs
 from goalpost.services.auth import Caller
 from goalpost.services.goals import GoalRecord, WeightTotals
 from goalpost.services.guard import OrgContext, PeriodRef
@@ -59,3 +59,21 @@ async def weight_totals(info: Info, slug: str, period_id: str) -> WeightTotals:
         org = await info.context.guard.require_org_member(session, slug)
         period_ = await info.context.guard.require_period(session, org, period_id)
         return await goals.weight_totals(session, org.caller.id, period_.id)
+
+
+async def goal_changes(
+    info: Info, slug: str, period_id: str, after: str | None, first: int
+) -> changes.ChangesPage:
+    """Read in its own short read transaction, begun after the guard's lookups and ended at
+    once: the feed's snapshot is taken by its one SELECT (see services/changes). Queries
+    never write, so ending the request's read transaction loses nothing."""
+    async with info.context.db.use() as session:
+        org = await info.context.guard.require_org_member(session, slug)
+        period_ = await info.context.guard.require_period(session, org, period_id)
+        await session.rollback()
+        try:
+            return await changes.goal_changes(
+                session=session, org=org, period=period_, after=after, first=first
+            )
+        finally:
+            await session.rollback()

@@ -124,6 +124,19 @@ def goal_event_from(r: GoalEventRecord) -> GoalEvent:
     )
 
 
+@strawberry.type(description="A page of the change feed (SPEC §11).")
+class GoalChanges:
+    events: list[GoalEvent] = strawberry.field(
+        description="In feed order: every event exactly once, whatever cursor a reader pages from."
+    )
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` for the next page (the same one if no events)."
+    )
+    has_more: bool = strawberry.field(
+        description="More events are readable now; false: poll later with `cursor`."
+    )
+
+
 @strawberry.interface
 class Goal:
     id: strawberry.ID
@@ -229,6 +242,20 @@ class EvaluationPeriod:
     @strawberry.field
     async def weight_totals(self, info: Info) -> WeightTotals:
         return WeightTotals.from_service(await queries.weight_totals(info, self.org_slug, self.id))
+
+    @strawberry.field(
+        description="The events of the goals the caller can see (own, and direct reports' for "
+        "a supervisor; deleted goals' too), from `after` on: never one missed or repeated."
+    )
+    async def goal_changes(
+        self, info: Info, after: str | None = None, first: int = 100
+    ) -> GoalChanges:
+        page = await queries.goal_changes(info, self.org_slug, self.id, after, first)
+        return GoalChanges(
+            events=[goal_event_from(r) for r in page.events],
+            cursor=page.cursor,
+            has_more=page.has_more,
+        )
 
 
 def period_from(slug: str, p: models.EvaluationPeriod | PeriodRef) -> EvaluationPeriod:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import RowMapping, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goalpost.models import GoalEvent, GoalEventKind, User
@@ -143,21 +143,22 @@ async def events_of_goals(
         .order_by(EVENTS.c.seq)
     )
     for row in rows.mappings():
-        found[row["goal_id"]].append(
-            GoalEventRecord(
-                id=row["id"],
-                seq=row["seq"],
-                goal_id=row["goal_id"],
-                kind=GoalEventKind(row["kind"]),
-                version=row["version"],
-                at=row["at"],
-                actor_id=row["actor_id"],
-                actor_name=row["actor_name"],
-                request_id=row["request_id"],
-                changes=tuple(
-                    FieldChange(c["field"], c["before"], c["after"]) for c in row["changes"]
-                ),
-                comment=row["comment"],
-            )
-        )
+        found[row["goal_id"]].append(event_record(row))
     return found
+
+
+def event_record(row: RowMapping) -> GoalEventRecord:
+    """An event read with READ_COLUMNS and its actor's name (`actor_name`)."""
+    return GoalEventRecord(
+        id=row["id"],
+        seq=row["seq"],
+        goal_id=row["goal_id"],
+        kind=GoalEventKind(row["kind"]),
+        version=row["version"],
+        at=row["at"],
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+        request_id=row["request_id"],
+        changes=tuple(FieldChange(c["field"], c["before"], c["after"]) for c in row["changes"]),
+        comment=row["comment"],
+    )
