@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from goalpost.models import GoalEventKind
 from goalpost.services.demo import demo_id
 from goalpost.services.history import EVENTS
+from goalpost.testing import StatementCounter
 from tests.batch.helpers import BATCH, batch_input, goal_id, results
 from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE, GraphQL, error_codes
 
@@ -165,6 +167,26 @@ async def test_the_owner_and_their_supervisor_see_the_events_deleted_goals_inclu
         FEED, {"org": "globex", "period": ACME_ACTIVE, "after": None, "first": 10}, user="carol"
     )
     assert error_codes(crossed) == ["PERIOD_NOT_FOUND"]
+
+
+async def test_a_page_costs_one_select_of_events_however_many_owners_and_actors(
+    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+) -> None:
+    measured = {}
+    for owners in (("alice",), ("alice", "bob", "carol")):
+        for owner in owners:
+            await save(
+                graphql,
+                owner,
+                [{"clientId": f"{owner}{n}", "performance": {"title": "t"}} for n in range(5)],
+            )
+        with count_statements() as counter:
+            feed = await page(graphql, "carol", first=500)
+        selects = [s for s in counter.statements if "goal_events" in s]
+        assert len(selects) == 1, selects
+        measured[len({e["actor"]["name"] for e in feed["events"]})] = counter.count
+    assert list(measured) == [1, 3]
+    assert measured[1] == measured[3], measured
 
 
 def _b64(raw: str) -> str:
