@@ -14,6 +14,7 @@ from goalpost.client.errors import (
     SaverClosed,
     Unauthenticated,
 )
+from goalpost.client.history import FieldChange, GoalChanges, GoalEvent
 from goalpost.client.models import (
     BatchResult,
     Category,
@@ -42,9 +43,12 @@ __all__ = [
     "BatchTooLarge",
     "Category",
     "Competency",
+    "FieldChange",
     "FieldError",
     "Goal",
+    "GoalChanges",
     "GoalDeleted",
+    "GoalEvent",
     "GoalItem",
     "GoalProblem",
     "GoalSaveState",

@@ -18,6 +18,7 @@ from gql.transport.httpx import HTTPXAsyncTransport
 
 from goalpost.client import documents
 from goalpost.client.errors import GoalpostError, NetworkError, error_from_graphql
+from goalpost.client.history import GoalChanges
 from goalpost.client.models import (
     BatchResult,
     Category,
@@ -142,6 +143,16 @@ class GoalpostClient:
             documents.MY_GOALS, {"slug": org_slug, "periodId": period_id, "category": category}
         )
         return [Goal.from_data(g) for g in data["organization"]["period"]["myGoals"]]
+
+    async def goal_changes(
+        self, org_slug: str, period_id: str, after: str | None = None, first: int = 100
+    ) -> GoalChanges:
+        """One page of the change feed (own goals' events, and direct reports' for a
+        supervisor). Keep the returned `cursor` and pass it as `after` next time: every event
+        comes exactly once, whenever and from wherever you page."""
+        variables = {"slug": org_slug, "periodId": period_id, "after": after, "first": first}
+        data = await self.execute(documents.GOAL_CHANGES, variables)
+        return GoalChanges.from_data(data["organization"]["period"]["goalChanges"])
 
     # -- writes ---------------------------------------------------------------------------------
 

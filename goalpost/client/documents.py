@@ -108,3 +108,21 @@ mutation SubmitGoals($slug: String!, $periodId: ID!) {
 """
     + GOAL_FIELDS
 )
+
+GOAL_CHANGES = GraphQLRequest(
+    """
+query GoalChanges($slug: String!, $periodId: ID!, $after: String, $first: Int!) {
+  organization(slug: $slug) {
+    period(id: $periodId) {
+      goalChanges(after: $after, first: $first) {
+        events {
+          id goalId kind version at actor { id name } requestId
+          changes { field before after } comment
+        }
+        cursor hasMore
+      }
+    }
+  }
+}
+"""
+)
