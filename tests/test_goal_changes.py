@@ -21,6 +21,7 @@ from goalpost.services.history import EVENTS
 from goalpost.testing import StatementCounter
 from tests.batch.helpers import BATCH, batch_input, goal_id, results
 from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE, GraphQL, error_codes
+from tests.test_readme import fenced, section
 
 FEED = """
 query Feed($org: String!, $period: ID!, $after: String, $first: Int!) {
@@ -307,3 +308,19 @@ async def event_rows_with_ids(app: FastAPI) -> list[dict[str, Any]]:
     async with app.state.engine.connect() as conn:
         rows = await conn.execute(text("SELECT id, request_id FROM goal_events ORDER BY seq"))
         return [{"id": uuid.UUID(str(i)), "request_id": r} for i, r in rows]
+
+
+async def test_the_readme_paging_example_runs_as_printed(graphql: GraphQL) -> None:
+    [query] = [q for q in fenced(section("Goal history"), "graphql") if "goalChanges" in q]
+    await save(graphql, "alice", [{"clientId": "r", "performance": {"title": "readme"}}])
+    await save(graphql, "bob", [{"clientId": "r", "performance": {"title": "readme"}}])
+    after = None
+    names = []
+    for _ in range(2):
+        body = await graphql(query, {"period": ACME_ACTIVE, "after": after}, user="carol")
+        assert "errors" not in body, body
+        feed = body["data"]["organization"]["period"]["goalChanges"]
+        names += [e["actor"]["name"] for e in feed["events"]]
+        after = feed["cursor"]
+        assert feed["hasMore"] is False
+    assert names == ["Alice Anders", "Bob Brandt"]
