@@ -4,16 +4,17 @@ commit out of order (PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from goalpost.models import GoalEventKind
 from goalpost.services.demo import demo_id
@@ -33,6 +34,32 @@ query Feed($org: String!, $period: ID!, $after: String, $first: Int!) {
   } }
 }
 """
+
+
+async def settled(engine: AsyncEngine) -> None:
+    """Wait until every committed event is readable: no transaction older than its writer is
+    still in progress. Transaction ids are server-wide, so on a shared PostgreSQL another
+    database's open transaction holds the feed back too (never a miss: only later)."""
+    if engine.dialect.name != "postgresql":
+        return
+    pending = text(
+        "SELECT EXISTS (SELECT 1 FROM goal_events"
+        " WHERE xact_id >= pg_snapshot_xmin(pg_current_snapshot()))"
+    )
+    try:
+        async with asyncio.timeout(120):
+            while True:
+                async with engine.connect() as conn:
+                    if not await conn.scalar(pending):
+                        return
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError("a transaction older than the last event never ended") from None
+
+
+@pytest.fixture
+def settle(app: FastAPI) -> Callable[[], Awaitable[None]]:
+    return lambda: settled(app.state.engine)
 
 
 async def page(
@@ -85,7 +112,7 @@ async def stored_ids(app: FastAPI, *owners: str) -> list[str]:
 
 
 async def test_paging_from_any_cursor_returns_every_event_once_in_order(
-    app: FastAPI, graphql: GraphQL
+    app: FastAPI, graphql: GraphQL, settle: Callable[[], Awaitable[None]]
 ) -> None:
     for n in range(4):
         await save(
@@ -97,6 +124,7 @@ async def test_paging_from_any_cursor_returns_every_event_once_in_order(
             ],
         )
         await save(graphql, "bob", [{"clientId": f"bob{n}", "performance": {"title": "b"}}])
+    await settle()
     expected = await stored_ids(app, "alice")
     assert len(expected) == 8
 
@@ -112,11 +140,12 @@ async def test_paging_from_any_cursor_returns_every_event_once_in_order(
     idle = await page(graphql, "alice", end)
     assert idle == {"events": [], "cursor": end, "hasMore": False}
     await save(graphql, "alice", [{"clientId": "late", "performance": {"title": "late"}}])
+    await settle()
     assert (await read_on(graphql, "alice", end))[0] == (await stored_ids(app, "alice"))[8:]
 
 
 async def test_the_owner_and_their_supervisor_see_the_events_deleted_goals_included(
-    app: FastAPI, graphql: GraphQL
+    graphql: GraphQL, settle: Callable[[], Awaitable[None]]
 ) -> None:
     created = await save(graphql, "alice", [{"clientId": "x", "performance": {"title": "x"}}])
     new_id = created[0]["goal"]["id"]
@@ -137,6 +166,8 @@ async def test_the_owner_and_their_supervisor_see_the_events_deleted_goals_inclu
     await save(
         graphql, "carol", [{"clientId": "g", "performance": {"title": "g"}}], period=GLOBEX_ACTIVE
     )
+
+    await settle()
 
     def kinds(feed: dict[str, Any]) -> list[tuple[str, str, str]]:
         return [(e["actor"]["name"], e["goalId"], e["kind"]) for e in feed["events"]]
@@ -171,7 +202,9 @@ async def test_the_owner_and_their_supervisor_see_the_events_deleted_goals_inclu
 
 
 async def test_a_page_costs_one_select_of_events_however_many_owners_and_actors(
-    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+    graphql: GraphQL,
+    count_statements: Callable[[], StatementCounter],
+    settle: Callable[[], Awaitable[None]],
 ) -> None:
     measured = {}
     for owners in (("alice",), ("alice", "bob", "carol")):
@@ -181,6 +214,7 @@ async def test_a_page_costs_one_select_of_events_however_many_owners_and_actors(
                 owner,
                 [{"clientId": f"{owner}{n}", "performance": {"title": "t"}} for n in range(5)],
             )
+        await settle()
         with count_statements() as counter:
             feed = await page(graphql, "carol", first=500)
         selects = [s for s in counter.statements if "goal_events" in s]
@@ -270,6 +304,7 @@ async def test_a_slow_transaction_that_began_first_and_commits_last_is_not_skipp
         await slow.commit()
     finally:
         await slow.close()
+    await settled(app.state.engine)
     more, cursor, _ = await read_on(graphql, "carol", cursor, first=2)
     seen += more
     assert sorted(seen) == sorted(await stored_ids(app, "alice", "bob"))
@@ -293,11 +328,13 @@ async def test_a_younger_transaction_with_a_smaller_seq_is_not_skipped(
         await younger.execute(insert(EVENTS), [alice_event("younger")])  # the smaller seq
         await older.execute(insert(EVENTS), [alice_event("older")])
         await older.commit()
+        await settled(app.state.engine)  # the younger one is not committed: not waited for
         first_read, cursor, _ = await read_on(graphql, "alice", first=1)
         await younger.commit()
     finally:
         await older.close()
         await younger.close()
+    await settled(app.state.engine)
     rest, _, _ = await read_on(graphql, "alice", cursor, first=1)
     by_request = {str(r["id"]): r["request_id"] for r in await event_rows_with_ids(app)}
     assert [by_request[i] for i in first_read] == ["older"]
@@ -310,10 +347,13 @@ async def event_rows_with_ids(app: FastAPI) -> list[dict[str, Any]]:
         return [{"id": uuid.UUID(str(i)), "request_id": r} for i, r in rows]
 
 
-async def test_the_readme_paging_example_runs_as_printed(graphql: GraphQL) -> None:
+async def test_the_readme_paging_example_runs_as_printed(
+    graphql: GraphQL, settle: Callable[[], Awaitable[None]]
+) -> None:
     [query] = [q for q in fenced(section("Goal history"), "graphql") if "goalChanges" in q]
     await save(graphql, "alice", [{"clientId": "r", "performance": {"title": "readme"}}])
     await save(graphql, "bob", [{"clientId": "r", "performance": {"title": "readme"}}])
+    await settle()
     after = None
     names = []
     for _ in range(2):

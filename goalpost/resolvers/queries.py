@@ -64,16 +64,12 @@ async def weight_totals(info: Info, slug: str, period_id: str) -> WeightTotals:
 async def goal_changes(
     info: Info, slug: str, period_id: str, after: str | None, first: int
 ) -> changes.ChangesPage:
-    """Read in its own short read transaction, begun after the guard's lookups and ended at
-    once: the feed's snapshot is taken by its one SELECT (see services/changes). Queries
-    never write, so ending the request's read transaction loses nothing."""
+    """Read in the request's read-only transaction: queries never write, so it has no
+    transaction id and holds back nothing (see services/changes); its one SELECT takes a
+    fresh snapshot on PostgreSQL (READ COMMITTED)."""
     async with info.context.db.use() as session:
         org = await info.context.guard.require_org_member(session, slug)
         period_ = await info.context.guard.require_period(session, org, period_id)
-        await session.rollback()
-        try:
-            return await changes.goal_changes(
-                session=session, org=org, period=period_, after=after, first=first
-            )
-        finally:
-            await session.rollback()
+        return await changes.goal_changes(
+            session=session, org=org, period=period_, after=after, first=first
+        )

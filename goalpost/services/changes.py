@@ -104,8 +104,8 @@ async def goal_changes(
 ) -> ChangesPage:
     """One page of the feed, in one SELECT (events, their actors and the owners' memberships).
 
-    Read it in a short read-only transaction: a transaction that has written holds back its
-    own and every later transaction's events until it ends.
+    Read it in a transaction that has not written: one that has holds back its own and
+    every younger transaction's events until it ends.
     """
     if not 1 <= first <= MAX_PAGE:
         raise BadPageSize(first)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
 from goalpost.client import GoalChanges, GoalItem, GoalpostClient, GoalpostError, GoalSaved
+from goalpost.db import create_engine
 from tests.conftest import ACME_ACTIVE
+from tests.test_goal_changes import settled
+
+
+@pytest.fixture
+async def settle(database_url: str) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """Wait until every committed event is readable (see tests/test_goal_changes.settled)."""
+    engine = create_engine(database_url)
+    yield lambda: settled(engine)
+    await engine.dispose()
 
 
 async def read_all(client: GoalpostClient, after: str | None = None) -> GoalChanges:
@@ -22,13 +32,16 @@ async def read_all(client: GoalpostClient, after: str | None = None) -> GoalChan
 
 
 async def test_goal_changes_pages_typed_events_for_owner_and_supervisor(
-    alice: GoalpostClient, client_for: Callable[..., GoalpostClient]
+    alice: GoalpostClient,
+    client_for: Callable[..., GoalpostClient],
+    settle: Callable[[], Awaitable[None]],
 ) -> None:
     saved = await alice.batch_save(
         "acme", ACME_ACTIVE, [GoalItem("new", "PERFORMANCE", {"title": "Launch", "weight": 5})]
     )
     (created,) = saved.results
     assert isinstance(created, GoalSaved)
+    await settle()
     mine = await read_all(alice)
     (event,) = mine.events
     assert (event.kind, event.version, event.goal_id) == ("CREATED", 1, created.goal.id)
@@ -43,6 +56,7 @@ async def test_goal_changes_pages_typed_events_for_owner_and_supervisor(
         "acme", ACME_ACTIVE, [{"clientId": "new", "id": created.goal.id, "delete": True}]
     )
     assert deleted.saved_count == 1, deleted
+    await settle()
     later = await read_all(alice, mine.cursor)
     assert [e.kind for e in later.events] == ["DELETED"]
 
