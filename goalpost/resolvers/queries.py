@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from goalpost.models import Competency, EvaluationPeriod, GoalCategory, Organization, Role
+from goalpost.models import (
+    Competency,
+    EvaluationPeriod,
+    GoalCategory,
+    GoalStatus,
+    Organization,
+    Role,
+)
 from goalpost.resolvers.context import Info
 from goalpost.services import goals, orgs
 from goalpost.services.auth import Caller
@@ -59,3 +66,12 @@ async def weight_totals(info: Info, slug: str, period_id: str) -> WeightTotals:
         org = await info.context.guard.require_org_member(session, slug)
         period_ = await info.context.guard.require_period(session, org, period_id)
         return await goals.weight_totals(session, org.caller.id, period_.id)
+
+
+async def team_goals(
+    info: Info, slug: str, period_id: str, status: GoalStatus | None
+) -> list[GoalRecord]:
+    async with info.context.db.use() as session:
+        org = await info.context.guard.require_org_member(session, slug)
+        period_ = await info.context.guard.require_period(session, org, period_id)
+        return await goals.list_team_goals(session, org, period_, status)
