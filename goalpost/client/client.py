@@ -26,9 +26,13 @@ from goalpost.client.models import (
     GoalItem,
     Me,
     OrgInfo,
+    ReviewBatchResult,
+    ReviewItem,
     SaveResult,
     SubmitResult,
+    TeamGoal,
     WeightTotals,
+    review_result_from_data,
     save_result_from_data,
 )
 
@@ -154,6 +158,15 @@ class GoalpostClient:
         data = await self.execute(documents.GOAL_CHANGES, variables)
         return GoalChanges.from_data(data["organization"]["period"]["goalChanges"])
 
+    async def team_goals(
+        self, org_slug: str, period_id: str, status: str | None = None
+    ) -> list[TeamGoal]:
+        """The goals of the caller's direct reports in the period (empty if they have none)."""
+        data = await self.execute(
+            documents.TEAM_GOALS, {"slug": org_slug, "periodId": period_id, "status": status}
+        )
+        return [TeamGoal.from_data(g) for g in data["organization"]["period"]["teamGoals"]]
+
     # -- writes ---------------------------------------------------------------------------------
 
     async def batch_save(
@@ -192,6 +205,30 @@ class GoalpostClient:
         """Submit every goal of the period, or get the reasons why not (nothing is submitted)."""
         data = await self.execute(documents.SUBMIT_GOALS, {"slug": org_slug, "periodId": period_id})
         return SubmitResult.from_data(data["submitGoals"])
+
+    async def review_goals(
+        self,
+        org_slug: str,
+        period_id: str,
+        items: Iterable[ReviewItem | Mapping[str, Any]],
+        *,
+        error_policy: ErrorPolicy | None = None,
+    ) -> ReviewBatchResult:
+        """One `reviewGoals` request: approve or return many submitted goals of direct
+        reports; item failures are values in `results`, not exceptions."""
+        batch: dict[str, Any] = {
+            "orgSlug": org_slug,
+            "periodId": period_id,
+            "items": [i.to_input() if isinstance(i, ReviewItem) else dict(i) for i in items],
+        }
+        if error_policy is not None:
+            batch["errorPolicy"] = error_policy
+        data = (await self.execute(documents.REVIEW_GOALS, {"input": batch}))["reviewGoals"]
+        return ReviewBatchResult(
+            results=tuple(review_result_from_data(r) for r in data["results"]),
+            reviewed_count=int(data["reviewedCount"]),
+            failed_count=int(data["failedCount"]),
+        )
 
     # -- org switching -----------------------------------------------------------------------
 

@@ -126,3 +126,37 @@ query GoalChanges($slug: String!, $periodId: ID!, $after: String, $first: Int!) 
 }
 """
 )
+
+REVIEW_FIELDS = "review { decision comment reviewer { id name } reviewedAt }"
+
+REVIEW_GOALS = GraphQLRequest(
+    """
+mutation ReviewGoals($input: ReviewGoalsInput!) {
+  reviewGoals(input: $input) {
+    results {
+      __typename
+      ... on GoalReviewed { clientId goal { ...GoalFields REVIEW } }
+      ... on GoalSaveProblem { clientId code message retryable }
+      ... on GoalValidationFailed { fieldErrors { field message } }
+      ... on GoalVersionConflict { current { ...GoalFields } }
+      ... on GoalNotReviewable { status }
+    }
+    reviewedCount failedCount
+  }
+}
+""".replace("REVIEW", REVIEW_FIELDS)
+    + GOAL_FIELDS
+)
+
+TEAM_GOALS = GraphQLRequest(
+    """
+query TeamGoals($slug: String!, $periodId: ID!, $status: GoalStatus) {
+  organization(slug: $slug) {
+    period(id: $periodId) {
+      teamGoals(status: $status) { ...GoalFields owner { id name email } REVIEW }
+    }
+  }
+}
+""".replace("REVIEW", REVIEW_FIELDS)
+    + GOAL_FIELDS
+)

@@ -317,3 +317,119 @@ class SubmitResult:
                 for p in data["problems"]
             ),
         )
+
+
+Decision = Literal["APPROVE", "RETURN"]
+
+
+@dataclass(frozen=True)
+class GoalReview:
+    """A supervisor's last decision on a goal (`Goal.review`)."""
+
+    decision: Decision
+    comment: str | None
+    reviewer_id: str | None
+    reviewer_name: str | None
+    reviewed_at: datetime
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any] | None) -> GoalReview | None:
+        if data is None:
+            return None
+        reviewer = data.get("reviewer") or {}
+        return cls(
+            decision="RETURN" if data["decision"] == "RETURN" else "APPROVE",
+            comment=data.get("comment"),
+            reviewer_id=reviewer.get("id"),
+            reviewer_name=reviewer.get("name"),
+            reviewed_at=datetime.fromisoformat(str(data["reviewedAt"])),
+        )
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One decision of a `review_goals` batch; RETURN needs a comment."""
+
+    client_id: str
+    goal_id: str
+    decision: Decision
+    expected_version: int | None = None
+    comment: str | None = None
+
+    def to_input(self) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            "clientId": self.client_id,
+            "goalId": self.goal_id,
+            "decision": self.decision,
+        }
+        if self.expected_version is not None:
+            value["expectedVersion"] = self.expected_version
+        if self.comment is not None:
+            value["comment"] = self.comment
+        return value
+
+
+@dataclass(frozen=True)
+class GoalReviewed:
+    client_id: str
+    goal: Goal
+    review: GoalReview
+
+
+ReviewResult = GoalReviewed | GoalProblem
+
+
+def _goal_and_review(data: Mapping[str, Any]) -> tuple[Goal, GoalReview | None]:
+    """A goal selected with its `review` (and `owner`): the extras are not goal fields."""
+    rest = {k: v for k, v in data.items() if k not in ("review", "owner")}
+    return Goal.from_data(rest), GoalReview.from_data(data.get("review"))
+
+
+def review_result_from_data(data: Mapping[str, Any]) -> ReviewResult:
+    if data["__typename"] == "GoalReviewed":
+        goal, review = _goal_and_review(data["goal"])
+        assert review is not None  # a reviewed goal has its review
+        return GoalReviewed(client_id=str(data["clientId"]), goal=goal, review=review)
+    problem = save_result_from_data(data)
+    assert isinstance(problem, GoalProblem)
+    return problem
+
+
+@dataclass(frozen=True)
+class ReviewBatchResult:
+    """One result per decision, in the order the items were sent."""
+
+    results: tuple[ReviewResult, ...]
+    reviewed_count: int
+    failed_count: int
+
+    @property
+    def reviewed(self) -> list[GoalReviewed]:
+        return [r for r in self.results if isinstance(r, GoalReviewed)]
+
+    @property
+    def failed(self) -> list[GoalProblem]:
+        return [r for r in self.results if isinstance(r, GoalProblem)]
+
+
+@dataclass(frozen=True)
+class TeamGoal:
+    """A direct report's goal, with its owner and last review (`teamGoals`)."""
+
+    goal: Goal
+    owner_id: str
+    owner_name: str
+    owner_email: str
+    review: GoalReview | None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> TeamGoal:
+        goal, review = _goal_and_review(data)
+        owner = data["owner"]
+        return cls(
+            goal=goal,
+            owner_id=str(owner["id"]),
+            owner_name=str(owner["name"]),
+            owner_email=str(owner["email"]),
+            review=review,
+        )

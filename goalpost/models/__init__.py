@@ -4,6 +4,7 @@ from goalpost.models.base import Base, utcnow
 from goalpost.models.enums import (
     GoalCategory,
     GoalEventKind,
+    GoalReviewDecision,
     GoalStatus,
     GoalType,
     PeriodStatus,
@@ -21,6 +22,7 @@ __all__ = [
     "GoalCategory",
     "GoalEvent",
     "GoalEventKind",
+    "GoalReviewDecision",
     "GoalStatus",
     "GoalType",
     "Membership",

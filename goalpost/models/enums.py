@@ -40,3 +40,8 @@ class GoalEventKind(StrEnum):
     SUBMITTED = "SUBMITTED"
     APPROVED = "APPROVED"
     RETURNED = "RETURNED"
+
+
+class GoalReviewDecision(StrEnum):
+    APPROVE = "APPROVE"
+    RETURN = "RETURN"

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from goalpost.models.base import Base, UTCDateTime, UuidPk, str_enum
-from goalpost.models.enums import GoalCategory, GoalStatus, GoalType
+from goalpost.models.enums import GoalCategory, GoalReviewDecision, GoalStatus, GoalType
 
 
 class Goal(UuidPk, Base):
@@ -65,3 +65,13 @@ class Goal(UuidPk, Base):
     action_plan: Mapped[str | None] = mapped_column(Text)
     # CORE_VALUE
     core_value_plan: Mapped[str | None] = mapped_column(Text)
+    # The supervisor's last review (SPEC §10): kept on the row, so showing it costs no join
+    # and the review writes one table; the history keeps every earlier one.
+    review_decision: Mapped[GoalReviewDecision | None] = mapped_column(
+        str_enum(GoalReviewDecision, "goal_review_decision")
+    )
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,8 +9,8 @@ from strawberry import Info as StrawberryInfo
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from goalpost.models import Competency
-from goalpost.services.goals import competencies_by_ids
+from goalpost.models import Competency, User
+from goalpost.services.goals import competencies_by_ids, users_by_ids
 from goalpost.services.history import GoalEventRecord, events_of_goals
 from goalpost.services.requests import RequestScope
 
@@ -32,6 +32,7 @@ class Context(BaseContext):
         self.history_loader: DataLoader[uuid.UUID, list[GoalEventRecord]] = DataLoader(
             load_fn=self._load_history
         )
+        self.user_loader: DataLoader[uuid.UUID, User | None] = DataLoader(load_fn=self._load_users)
 
     async def _load_competencies(self, keys: list[CompetencyKey]) -> list[Competency | None]:
         """All competencies that a page of goals references, in one SELECT per org."""
@@ -43,9 +44,15 @@ class Context(BaseContext):
                     found[(org_id, cid)] = comp
         return [found.get(key) for key in keys]
 
+    async def _load_users(self, keys: list[uuid.UUID]) -> list[User | None]:
+        """Goal owners and reviewers of a page of goals, in one SELECT."""
+        async with self.db.use() as session:
+            found = await users_by_ids(session, keys)
+        return [found.get(key) for key in keys]
+
     async def _load_history(self, goal_ids: list[uuid.UUID]) -> list[list[GoalEventRecord]]:
         """The history of every goal of a page, in one SELECT. Only goals the caller was
-        shown get here (their own, today), so the goal id is all the key needs."""
+        shown get here (their own, their direct reports'), so the goal id is all the key needs."""
         async with self.db.use() as session:
             found = await events_of_goals(session, goal_ids)
         return [found[g] for g in goal_ids]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from goalpost.resolvers.context import Info
 from goalpost.services import requests
-from goalpost.services.batch import BatchOutcome, ErrorPolicy, GoalBatchItem
+from goalpost.services.batch import (
+    BatchOutcome,
+    ErrorPolicy,
+    GoalBatchItem,
+    GoalReviewItem,
+    ReviewOutcome,
+)
 from goalpost.services.goal_submit import SubmitOutcome
 
 
@@ -27,3 +33,20 @@ async def batch_save_goals(
 
 async def submit_goals(info: Info, org_slug: str, period_id: str) -> SubmitOutcome:
     return await requests.submit_goals(info.context.scope, org_slug=org_slug, period_id=period_id)
+
+
+async def review_goals(
+    info: Info,
+    org_slug: str,
+    period_id: str,
+    items: list[GoalReviewItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+) -> ReviewOutcome:
+    return await requests.review_goals(
+        info.context.scope,
+        org_slug=org_slug,
+        period_id=period_id,
+        items=items,
+        error_policy=error_policy,
+        request_items=info.context.batch_items_requested,
+    )

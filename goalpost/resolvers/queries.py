@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from goalpost.models import Competency, EvaluationPeriod, GoalCategory, Organization, Role
+from goalpost.models import (
+    Competency,
+    EvaluationPeriod,
+    GoalCategory,
+    GoalStatus,
+    Organization,
+    Role,
+)
 from goalpost.resolvers.context import Info
 from goalpost.services import changes, goals, orgs
 from goalpost.services.auth import Caller
@@ -73,3 +80,12 @@ async def goal_changes(
         return await changes.goal_changes(
             session=session, org=org, period=period_, after=after, first=first
         )
+
+
+async def team_goals(
+    info: Info, slug: str, period_id: str, status: GoalStatus | None
+) -> list[GoalRecord]:
+    async with info.context.db.use() as session:
+        org = await info.context.guard.require_org_member(session, slug)
+        period_ = await info.context.guard.require_period(session, org, period_id)
+        return await goals.list_team_goals(session, org, period_, status)

@@ -12,8 +12,11 @@ from goalpost.rest.models import (
     ErrorBody,
     FailedGoal,
     FieldErrorOut,
+    GoalBatchReviewRequest,
+    GoalBatchReviewResponse,
     GoalBatchSaveRequest,
     GoalBatchSaveResponse,
+    ReviewedGoal,
     SavedGoal,
     WeightTotalsOut,
 )
@@ -56,7 +59,7 @@ def saved_entry(r: batch.GoalSaved | batch.GoalDeleted) -> SavedGoal:
     )
 
 
-def failed_entry(r: batch.GoalSaveProblem) -> FailedGoal:
+def failed_entry(r: batch.GoalSaveProblem | batch.GoalNotReviewable) -> FailedGoal:
     errors: list[FieldErrorOut] = []
     message = getattr(r, "message", "")
     if isinstance(r, batch.GoalValidationFailed):
@@ -102,4 +105,35 @@ async def batch_save(
             competency=float(totals.competency),
             core_value=float(totals.core_value),
         ),
+    )
+
+
+@router.post(
+    "/org/{org_slug}/goals/batch-review",
+    response_model=GoalBatchReviewResponse,
+    responses=ERROR_RESPONSES,
+    summary="Approve or return many submitted goals of direct reports in one transaction",
+)
+async def batch_review(
+    org_slug: str, body: GoalBatchReviewRequest, scope: AuthenticatedScope
+) -> GoalBatchReviewResponse:
+    outcome = await requests.review_goals(
+        scope,
+        org_slug=org_slug,
+        period_id=body.period_id,
+        items=[i.to_item() for i in body.items],
+        error_policy=body.error_policy,
+    )
+    return GoalBatchReviewResponse(
+        reviewed=[
+            ReviewedGoal(
+                client_id=r.client_id,
+                goal_id=str(r.goal.id),
+                status=r.goal.status,
+                version=r.goal.version,
+            )
+            for r in outcome.results
+            if isinstance(r, batch.GoalReviewed)
+        ],
+        failed=[failed_entry(r) for r in outcome.results if not isinstance(r, batch.GoalReviewed)],
     )

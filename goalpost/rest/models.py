@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from goalpost.models import GoalCategory, GoalType
+from goalpost.models import GoalCategory, GoalReviewDecision, GoalStatus, GoalType
 from goalpost.services import batch
 from goalpost.services.batch import ErrorPolicy, GoalPatch
 from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
@@ -119,6 +119,43 @@ class GoalBatchSaveResponse(BaseModel):
     saved: list[SavedGoal]
     failed: list[FailedGoal]
     weight_totals: WeightTotalsOut
+
+
+class GoalReviewItem(Strict):
+    """One decision on one submitted goal of a direct report; RETURN needs a comment."""
+
+    client_id: str
+    goal_id: str
+    expected_version: int | None = None
+    decision: GoalReviewDecision
+    comment: str | None = None
+
+    def to_item(self) -> batch.GoalReviewItem:
+        return batch.GoalReviewItem(
+            client_id=self.client_id,
+            goal_id=self.goal_id,
+            decision=self.decision,
+            expected_version=self.expected_version,
+            comment=self.comment,
+        )
+
+
+class GoalBatchReviewRequest(Strict):
+    period_id: str
+    items: list[GoalReviewItem]
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
+
+
+class ReviewedGoal(BaseModel):
+    client_id: str
+    goal_id: str
+    status: GoalStatus
+    version: int = Field(description="The goal's version after the review.")
+
+
+class GoalBatchReviewResponse(BaseModel):
+    reviewed: list[ReviewedGoal]
+    failed: list[FailedGoal]
 
 
 class ErrorBody(BaseModel):

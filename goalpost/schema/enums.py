@@ -2,13 +2,30 @@
 
 import strawberry
 
-from goalpost.models import GoalCategory, GoalEventKind, GoalStatus, GoalType, PeriodStatus, Role
+from goalpost.models import (
+    GoalCategory,
+    GoalEventKind,
+    GoalReviewDecision,
+    GoalStatus,
+    GoalType,
+    PeriodStatus,
+    Role,
+)
 
 strawberry.enum(GoalCategory)
 strawberry.enum(GoalEventKind, description="What a history event records (SPEC §11).")
+strawberry.enum(GoalReviewDecision, description="A supervisor's decision on a submitted goal.")
 strawberry.enum(GoalStatus)
 strawberry.enum(GoalType)
 strawberry.enum(PeriodStatus)
 strawberry.enum(Role)
 
-__all__ = ["GoalCategory", "GoalEventKind", "GoalStatus", "GoalType", "PeriodStatus", "Role"]
+__all__ = [
+    "GoalCategory",
+    "GoalEventKind",
+    "GoalReviewDecision",
+    "GoalStatus",
+    "GoalType",
+    "PeriodStatus",
+    "Role",
+]

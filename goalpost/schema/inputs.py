@@ -11,8 +11,9 @@ from typing import Any
 import strawberry
 
 from goalpost.models import GoalCategory
-from goalpost.schema.enums import GoalType
+from goalpost.schema.enums import GoalReviewDecision, GoalType
 from goalpost.services.batch import ErrorPolicy, GoalBatchItem, GoalPatch
+from goalpost.services.batch.review import GoalReviewItem
 from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
 
 strawberry.enum(ErrorPolicy, name="GoalBatchErrorPolicy")
@@ -122,3 +123,32 @@ class SaveGoalInput:
     org_slug: str
     period_id: strawberry.ID
     item: GoalBatchItemInput
+
+
+@strawberry.input(description="One decision on one submitted goal of a direct report.")
+class GoalReviewItemInput:
+    client_id: str
+    goal_id: strawberry.ID
+    decision: GoalReviewDecision
+    expected_version: int | None = None
+    comment: str | None = strawberry.field(
+        default=None, description="Required (non-blank) to RETURN; at most 2000 characters."
+    )
+
+
+@strawberry.input
+class ReviewGoalsInput:
+    org_slug: str
+    period_id: strawberry.ID
+    items: list[GoalReviewItemInput]
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
+
+
+def review_item_from_input(item: GoalReviewItemInput) -> GoalReviewItem:
+    return GoalReviewItem(
+        client_id=item.client_id,
+        goal_id=str(item.goal_id),
+        decision=item.decision,
+        expected_version=item.expected_version,
+        comment=item.comment,
+    )

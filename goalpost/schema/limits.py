@@ -131,8 +131,9 @@ def operation_limits_rule(max_depth: int, max_aliases: int) -> type[ValidationRu
     return OperationLimits
 
 
-# Mutation fields that write goal items, and how many items each of their inputs holds.
-BATCH_FIELDS = {"batchSaveGoals": "items", "saveGoal": "item"}
+# Mutation fields that write goal items (saves and reviews share one budget), and how many
+# items each of their inputs holds.
+BATCH_FIELDS = {"batchSaveGoals": "items", "saveGoal": "item", "reviewGoals": "items"}
 
 
 def count_batch_items(

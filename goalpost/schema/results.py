@@ -72,6 +72,17 @@ class GoalSaveFailed(GoalSaveProblem):
     pass
 
 
+@strawberry.type
+class GoalReviewed:
+    client_id: str
+    goal: Goal
+
+
+@strawberry.type(description="Only a SUBMITTED goal can be reviewed; `status` is what it is.")
+class GoalNotReviewable(GoalSaveProblem):
+    status: GoalStatus
+
+
 GoalSaveResult = Annotated[
     GoalSaved
     | GoalDeleted
@@ -97,6 +108,26 @@ class BatchSaveGoalsPayload:
     weight_totals: WeightTotals = strawberry.field(
         description="The caller's weight sum per category in this period after the batch."
     )
+
+
+GoalReviewResult = Annotated[
+    GoalReviewed
+    | GoalValidationFailed
+    | GoalVersionConflict
+    | GoalNotFound
+    | GoalNotReviewable
+    | GoalSaveFailed,
+    strawberry.union("GoalReviewResult"),
+]
+
+
+@strawberry.type
+class ReviewGoalsPayload:
+    results: list[GoalReviewResult] = strawberry.field(
+        description="Exactly one result per input item, in input order."
+    )
+    reviewed_count: int
+    failed_count: int
 
 
 def graphql_path(path: batch.FieldPath) -> str:
@@ -150,6 +181,33 @@ def result_from(r: batch.ItemResult) -> GoalSaveResult:
             return GoalSaveFailed(
                 client_id=r.client_id, code=r.code, message=r.message, retryable=r.retryable
             )
+
+
+def review_result_from(r: batch.ReviewResult) -> GoalReviewResult:
+    """The save's mapping for the problems both share; the review's own two here."""
+    match r:
+        case batch.GoalReviewed():
+            return GoalReviewed(client_id=r.client_id, goal=goal_from_record(r.goal))
+        case batch.GoalNotReviewable():
+            return GoalNotReviewable(
+                client_id=r.client_id,
+                code=r.code,
+                message=r.message,
+                retryable=r.retryable,
+                status=r.status,
+            )
+        case _:
+            shared = result_from(r)
+            assert not isinstance(shared, GoalSaved | GoalDeleted | GoalNotEditable)
+            return shared
+
+
+def review_payload_from(outcome: batch.ReviewOutcome) -> ReviewGoalsPayload:
+    results = [review_result_from(r) for r in outcome.results]
+    reviewed = sum(1 for r in results if isinstance(r, GoalReviewed))
+    return ReviewGoalsPayload(
+        results=results, reviewed_count=reviewed, failed_count=len(results) - reviewed
+    )
 
 
 def payload_from(outcome: batch.BatchOutcome) -> BatchSaveGoalsPayload:

@@ -20,14 +20,22 @@ from strawberry.types import ExecutionContext
 from goalpost.config import Settings
 from goalpost.resolvers import mutations, queries
 from goalpost.resolvers.context import Info
-from goalpost.schema.inputs import BatchSaveGoalsInput, SaveGoalInput, item_from_input
+from goalpost.schema.inputs import (
+    BatchSaveGoalsInput,
+    ReviewGoalsInput,
+    SaveGoalInput,
+    item_from_input,
+    review_item_from_input,
+)
 from goalpost.schema.limits import BatchItemBudget, operation_limits_rule
 from goalpost.schema.results import (
     BatchSaveGoalsPayload,
     GoalSaveResult,
+    ReviewGoalsPayload,
     SubmitGoalsPayload,
     payload_from,
     result_from,
+    review_payload_from,
     submit_payload_from,
 )
 from goalpost.schema.types import GOAL_TYPES, Me, Organization
@@ -79,6 +87,20 @@ class Mutation:
         self, info: Info, org_slug: str, period_id: strawberry.ID
     ) -> SubmitGoalsPayload:
         return submit_payload_from(await mutations.submit_goals(info, org_slug, period_id))
+
+    @strawberry.mutation(
+        description="A supervisor's decisions on many submitted goals of their direct reports: "
+        "one transaction, one result per item, in order (SPEC §10)."
+    )
+    async def review_goals(self, info: Info, input: ReviewGoalsInput) -> ReviewGoalsPayload:
+        outcome = await mutations.review_goals(
+            info,
+            input.org_slug,
+            input.period_id,
+            [review_item_from_input(item) for item in input.items],
+            input.error_policy,
+        )
+        return review_payload_from(outcome)
 
 
 class GoalpostSchema(strawberry.Schema):

@@ -15,6 +15,7 @@ from goalpost.resolvers.context import Info
 from goalpost.schema.enums import (
     GoalCategory,
     GoalEventKind,
+    GoalReviewDecision,
     GoalStatus,
     GoalType,
     PeriodStatus,
@@ -137,6 +138,28 @@ class GoalChanges:
     )
 
 
+@strawberry.type(description="A goal's owner.")
+class GoalOwner:
+    id: strawberry.ID
+    name: str
+    email: str
+
+
+@strawberry.type(description="The supervisor's last decision on a goal (SPEC §10).")
+class GoalReview:
+    decision: GoalReviewDecision
+    comment: str | None
+    reviewed_at: datetime
+    reviewer_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Null if the reviewer's account is gone.")
+    async def reviewer(self, info: Info) -> User | None:
+        if self.reviewer_id is None:
+            return None
+        user = await info.context.user_loader.load(self.reviewer_id)
+        return User(id=strawberry.ID(str(user.id)), name=user.name) if user else None
+
+
 @strawberry.interface
 class Goal:
     id: strawberry.ID
@@ -147,6 +170,18 @@ class Goal:
     version: int
     created_at: datetime
     updated_at: datetime
+    owner_id: strawberry.Private[uuid.UUID]
+    last_review: strawberry.Private[GoalReview | None]
+
+    @strawberry.field(description="The supervisor's last review; null before the first.")
+    def review(self) -> GoalReview | None:
+        return self.last_review
+
+    @strawberry.field(description="Who the goal belongs to; batched across goals.")
+    async def owner(self, info: Info) -> GoalOwner:
+        user = await info.context.user_loader.load(self.owner_id)
+        assert user is not None  # a goal's owner is kept by a foreign key
+        return GoalOwner(id=strawberry.ID(str(user.id)), name=user.name, email=user.email)
 
     @strawberry.field(
         description="Every change of the goal, oldest first (SPEC §11); batched across goals."
@@ -216,6 +251,15 @@ def goal_from_record(r: goal_service.GoalRecord) -> Goal:
         "version": r.version,
         "created_at": r.created_at,
         "updated_at": r.updated_at,
+        "owner_id": r.owner_id,
+        "last_review": GoalReview(
+            decision=r.review_decision,
+            comment=r.review_comment,
+            reviewed_at=r.reviewed_at,
+            reviewer_id=r.reviewer_id,
+        )
+        if r.review_decision is not None and r.reviewed_at is not None
+        else None,
     }
     for f in CATEGORY_FIELDS[r.category]:
         values[f.name] = _output_value(f.kind, getattr(r, f.name))
@@ -237,6 +281,13 @@ class EvaluationPeriod:
     @strawberry.field
     async def my_goals(self, info: Info, category: GoalCategory | None = None) -> list[Goal]:
         records = await queries.my_goals(info, self.org_slug, self.id, category)
+        return [goal_from_record(r) for r in records]
+
+    @strawberry.field(
+        description="The goals of the caller's direct reports in this period (empty if none)."
+    )
+    async def team_goals(self, info: Info, status: GoalStatus | None = None) -> list[Goal]:
+        records = await queries.team_goals(info, self.org_slug, self.id, status)
         return [goal_from_record(r) for r in records]
 
     @strawberry.field

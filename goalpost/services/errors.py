@@ -43,7 +43,7 @@ class PeriodClosed(GoalpostError):
     code = "PERIOD_CLOSED"
     http_status = 409
 
-    def __init__(self, action: Literal["saved", "submitted"] = "saved") -> None:
+    def __init__(self, action: Literal["saved", "submitted", "reviewed"] = "saved") -> None:
         # The message names what the caller tried: a refused submit is not a refused save.
         super().__init__(f"Goals can only be {action} in an ACTIVE evaluation period.")
 

@@ -13,7 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goalpost.db import is_postgres
-from goalpost.models import Competency, Goal, GoalCategory, GoalStatus, GoalType, Membership
+from goalpost.models import (
+    Competency,
+    Goal,
+    GoalCategory,
+    GoalReviewDecision,
+    GoalStatus,
+    GoalType,
+    Membership,
+    User,
+)
 from goalpost.services.errors import OrgNotFound
 from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.guard import OrgContext, PeriodRef
@@ -45,6 +54,11 @@ class GoalRecord:
     selected_ideal_actions: dict[str, list[str]] | None = None
     action_plan: str | None = None
     core_value_plan: str | None = None
+    # The last supervisor review (SPEC §10), None before the first.
+    review_decision: GoalReviewDecision | None = None
+    review_comment: str | None = None
+    reviewer_id: uuid.UUID | None = None
+    reviewed_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> GoalRecord:
@@ -111,6 +125,42 @@ async def list_my_goals(
         query = query.where(Goal.category == category)
     rows = (await session.execute(query.order_by(Goal.created_at, Goal.id))).mappings()
     return [GoalRecord.from_row(row) for row in rows]
+
+
+async def list_team_goals(
+    session: AsyncSession,
+    org: OrgContext,
+    period: PeriodRef,
+    status: GoalStatus | None = None,
+) -> list[GoalRecord]:
+    """The goals of the caller's direct reports in this org and period (SPEC §10): one
+    SELECT joining the owners' memberships; empty for someone who supervises nobody."""
+    query = (
+        select(Goal.__table__)
+        .join(
+            Membership,
+            (Membership.user_id == Goal.owner_id)
+            & (Membership.organization_id == Goal.organization_id),
+        )
+        .where(
+            Goal.organization_id == org.org_id,
+            Goal.period_id == period.id,
+            Membership.supervisor_id == org.caller.id,
+        )
+    )
+    if status is not None:
+        query = query.where(Goal.status == status)
+    rows = await session.execute(query.order_by(Goal.owner_id, Goal.created_at, Goal.id))
+    return [GoalRecord.from_row(row) for row in rows.mappings()]
+
+
+async def users_by_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """One SELECT for any number of people (goal owners, reviewers)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User).where(User.id.in_(wanted)))
+    return {u.id: u for u in rows.scalars()}
 
 
 async def owner_tally(

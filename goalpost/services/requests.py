@@ -16,7 +16,9 @@ from goalpost.metrics import Metrics
 from goalpost.services import goal_submit
 from goalpost.services.batch import BatchLimits, BatchOutcome, ErrorPolicy, GoalBatchItem
 from goalpost.services.batch import batch_save_goals as run_batch
-from goalpost.services.batch.results import outcome_label
+from goalpost.services.batch.results import ReviewOutcome, outcome_label
+from goalpost.services.batch.review import GoalReviewItem
+from goalpost.services.batch.review import review_goals as run_review
 from goalpost.services.goal_submit import SubmitOutcome
 from goalpost.services.guard import OrgGuard
 from goalpost.services.transaction import WriteTransaction
@@ -70,3 +72,31 @@ async def submit_goals(scope: RequestScope, *, org_slug: str, period_id: str) ->
         return await goal_submit.submit_goals(
             tx=tx, org=org, period=period, request_id=scope.request_id
         )
+
+
+async def review_goals(
+    scope: RequestScope,
+    *,
+    org_slug: str,
+    period_id: str,
+    items: Sequence[GoalReviewItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+    request_items: int = 0,
+) -> ReviewOutcome:
+    """A supervisor's decisions (SPEC §10): the same guard, transaction and budget as a save."""
+    async with scope.db.use() as session, WriteTransaction(session) as tx:
+        org = await scope.guard.require_org_member(session, org_slug)
+        period = await scope.guard.require_period(session, org, period_id)
+        outcome = await run_review(
+            tx=tx,
+            org=org,
+            period=period,
+            items=items,
+            error_policy=error_policy,
+            limits=BatchLimits(
+                max_items=scope.settings.max_batch_items, request_items=request_items
+            ),
+            request_id=scope.request_id,
+        )
+    scope.metrics.observe_batch(outcome_label(r) for r in outcome.results)
+    return outcome

@@ -10,6 +10,8 @@ from goalpost.services.batch.results import (
     GoalDeleted,
     GoalNotEditable,
     GoalNotFound,
+    GoalNotReviewable,
+    GoalReviewed,
     GoalSaved,
     GoalSaveFailed,
     GoalSaveProblem,
@@ -17,7 +19,10 @@ from goalpost.services.batch.results import (
     GoalVersionConflict,
     ItemResult,
     ProblemCode,
+    ReviewOutcome,
+    ReviewResult,
 )
+from goalpost.services.batch.review import GoalReviewItem, review_goals
 
 __all__ = [
     "PROBLEM_TYPES",
@@ -30,7 +35,10 @@ __all__ = [
     "GoalDeleted",
     "GoalNotEditable",
     "GoalNotFound",
+    "GoalNotReviewable",
     "GoalPatch",
+    "GoalReviewItem",
+    "GoalReviewed",
     "GoalSaveFailed",
     "GoalSaveProblem",
     "GoalSaved",
@@ -38,5 +46,8 @@ __all__ = [
     "GoalVersionConflict",
     "ItemResult",
     "ProblemCode",
+    "ReviewOutcome",
+    "ReviewResult",
     "batch_save_goals",
+    "review_goals",
 ]

@@ -25,6 +25,7 @@ class ProblemCode(StrEnum):
     NOT_EDITABLE = "NOT_EDITABLE"
     SAVE_FAILED = "SAVE_FAILED"
     BATCH_REJECTED = "BATCH_REJECTED"
+    NOT_REVIEWABLE = "NOT_REVIEWABLE"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,26 @@ class GoalSaveFailed:
     retryable: bool = True
 
 
+@dataclass(frozen=True)
+class GoalReviewed:
+    client_id: str
+    goal: GoalRecord
+
+
+@dataclass(frozen=True)
+class GoalNotReviewable:
+    """Only a SUBMITTED goal waits for a decision; a draft, or one already decided, does not."""
+
+    client_id: str
+    status: GoalStatus
+    code: ProblemCode = ProblemCode.NOT_REVIEWABLE
+    retryable: bool = False
+
+    @property
+    def message(self) -> str:
+        return f"A {self.status.value} goal cannot be reviewed; only a SUBMITTED one can."
+
+
 GoalSaveProblem = (
     GoalValidationFailed | GoalVersionConflict | GoalNotFound | GoalNotEditable | GoalSaveFailed
 )
@@ -113,6 +134,19 @@ PROBLEM_TYPES = (
     GoalVersionConflict,
     GoalNotFound,
     GoalNotEditable,
+    GoalSaveFailed,
+)
+
+
+ReviewProblem = (
+    GoalValidationFailed | GoalVersionConflict | GoalNotFound | GoalNotReviewable | GoalSaveFailed
+)
+ReviewResult = GoalReviewed | ReviewProblem
+REVIEW_PROBLEM_TYPES = (
+    GoalValidationFailed,
+    GoalVersionConflict,
+    GoalNotFound,
+    GoalNotReviewable,
     GoalSaveFailed,
 )
 
@@ -127,8 +161,15 @@ class BatchOutcome:
     totals: WeightTotals
 
 
-def outcome_label(result: ItemResult) -> str:
-    """For metrics: created, saved, deleted, or the problem's code."""
+@dataclass(frozen=True)
+class ReviewOutcome:
+    results: list[ReviewResult]
+
+
+def outcome_label(result: ItemResult | ReviewResult) -> str:
+    """For metrics: created, saved, deleted, reviewed, or the problem's code."""
+    if isinstance(result, GoalReviewed):
+        return "reviewed"
     if isinstance(result, GoalSaved):
         return "created" if result.created else "saved"
     if isinstance(result, GoalDeleted):

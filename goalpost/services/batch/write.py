@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, tuple_, update, values
+from sqlalchemy import cast, delete, tuple_, update, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,10 +117,16 @@ async def _update(session: AsyncSession, writes: list[Write]) -> set[int]:
         .data(rows)
         .cte("new")
     )
+    # A column that is NULL in every row is text in PostgreSQL's VALUES (a NULL gets no bind
+    # cast), which a uuid or timestamp column (the review's) will not take: cast it back.
+    # Not on SQLite, where CAST(… AS DATETIME) would turn a timestamp into a number.
+    typed = is_postgres(session)
     statement = (
         update(GOALS)
         .where(GOALS.c.id == new.c.id, GOALS.c.version == new.c.old_version)
-        .values({n: new.c[n] for n in UPDATED_COLUMNS})
+        .values(
+            {n: cast(new.c[n], GOALS.c[n].type) if typed else new.c[n] for n in UPDATED_COLUMNS}
+        )
         .returning(GOALS.c.id)
     )
     return set((await session.execute(statement)).scalars())

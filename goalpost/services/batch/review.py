@@ -1,0 +1,276 @@
+"""review_goals: a supervisor decides on many submitted goals, one transaction, one result
+per item (SPEC §10).
+
+The batch engine's phases, with the review's rules: keys (the same as a save's) → load
+(only goals of the caller's direct reports, locked in id order) → decide (pure) → error
+policy → write (the engine's bulk UPDATE, version-checked) → record (one history INSERT).
+Reviews take no membership lock: they lock goal rows only, in the same id order as every
+other writer of goal rows, so a review and the owner's save never deadlock, and whoever
+locks a goal second sees the first one's version (a conflict) or status (not editable).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goalpost.db import is_postgres, is_transaction_fault
+from goalpost.logging import log
+from goalpost.models import (
+    GoalEventKind,
+    GoalReviewDecision,
+    GoalStatus,
+    Membership,
+    PeriodStatus,
+    utcnow,
+)
+from goalpost.services.batch.engine import BatchLimits
+from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem
+from goalpost.services.batch.keys import check_keys
+from goalpost.services.batch.load import GOALS
+from goalpost.services.batch.patches import text_problem
+from goalpost.services.batch.plan import Write, WriteKind
+from goalpost.services.batch.results import (
+    REVIEW_PROBLEM_TYPES,
+    GoalNotFound,
+    GoalNotReviewable,
+    GoalReviewed,
+    GoalVersionConflict,
+    ReviewOutcome,
+    ReviewResult,
+    invalid,
+    rejected,
+    save_failed,
+)
+from goalpost.services.batch.write import write_plan
+from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
+from goalpost.services.goals import GoalRecord
+from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
+from goalpost.services.history import ChangeSource, append_events, event_for
+from goalpost.services.transaction import WriteTransaction, db_error_fields
+
+COMMENT_MAX = 2000
+CHANGED_WHILE_REVIEWING = "The goal changed while reviewing; retry."
+REFUSED_BY_DATABASE = "The database refused this review; retry."
+
+OUTCOMES = {
+    GoalReviewDecision.APPROVE: (GoalStatus.APPROVED, GoalEventKind.APPROVED),
+    GoalReviewDecision.RETURN: (GoalStatus.REJECTED, GoalEventKind.RETURNED),
+}
+
+
+@dataclass(frozen=True)
+class GoalReviewItem:
+    """One decision on one goal. `goal_id` is as sent: a malformed id is not found."""
+
+    client_id: str
+    goal_id: str
+    decision: GoalReviewDecision
+    expected_version: int | None = None
+    comment: str | None = None
+
+
+async def review_goals(
+    *,
+    tx: WriteTransaction,
+    org: OrgContext,
+    period: PeriodRef,
+    items: Sequence[GoalReviewItem],
+    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
+    limits: BatchLimits = BatchLimits(),
+    request_id: str | None = None,
+) -> ReviewOutcome:
+    """Decide every item that may be decided; a failing item never blocks the others
+    (SAVE_VALID), or nothing is written if one fails (ALL_OR_NOTHING)."""
+    if period.status != PeriodStatus.ACTIVE:
+        raise PeriodClosed("reviewed")
+    if len(items) > limits.max_items:
+        raise BatchTooLarge(len(items), limits.max_items)
+    if limits.request_items > limits.max_items:
+        raise BatchTooLarge(limits.request_items, limits.max_items, per="request")
+    where = {"org": org.slug, "period": str(period.id), "user": str(org.caller.id)}
+    try:
+        outcome = await _run(tx, org, period, items, error_policy, request_id, bulk=True)
+    except DBAPIError as exc:
+        if is_transaction_fault(exc):
+            log.error("review_transaction_fault", **where, **db_error_fields(exc))
+            raise InternalError() from None
+        # The bulk UPDATE hit a database error: again with one SAVEPOINT per item.
+        log.warning("review_bulk_write_failed", **where, **db_error_fields(exc))
+        await tx.restart()
+        try:
+            outcome = await _run(tx, org, period, items, error_policy, request_id, bulk=False)
+        except DBAPIError as exc:
+            log.error("review_transaction_fault", **where, **db_error_fields(exc))
+            raise InternalError() from None
+    for result in outcome.results:
+        if isinstance(result, REVIEW_PROBLEM_TYPES):
+            log.info(
+                "goal_review_failed", **where, client_id=result.client_id, code=result.code.value
+            )
+    return outcome
+
+
+async def _run(
+    tx: WriteTransaction,
+    org: OrgContext,
+    period: PeriodRef,
+    items: Sequence[GoalReviewItem],
+    policy: ErrorPolicy,
+    request_id: str | None,
+    *,
+    bulk: bool,
+) -> ReviewOutcome:
+    session = tx.session
+    keyed, targets = check_keys([GoalBatchItem(i.client_id, id=i.goal_id) for i in items])
+    results: dict[int, ReviewResult] = {}
+    for index, result in keyed.items():
+        assert isinstance(result, REVIEW_PROBLEM_TYPES)  # keys fail as not found or invalid
+        results[index] = result
+    valid = []
+    for index in targets:
+        problem = comment_problem(items[index])
+        if problem is not None:
+            results[index] = invalid(items[index].client_id, ("comment",), problem)
+        else:
+            valid.append(index)
+    ids = {parse_uuid(items[i].goal_id) for i in valid}
+    loaded = await load_team_goals(session, org, period, {i for i in ids if i is not None})
+    now = utcnow()
+    writes: dict[int, Write] = {}
+    for index in valid:
+        decided = decide(items[index], loaded, org.caller.id, now)
+        if isinstance(decided, Write):
+            writes[index] = decided
+        else:
+            results[index] = decided
+    if _refuse(policy, items, results):
+        return ReviewOutcome(_rejected_all(items, results))
+    report = await write_plan(session, writes, bulk=bulk)
+    done: list[tuple[GoalReviewItem, Write]] = []
+    for index, write in writes.items():
+        client_id = items[index].client_id
+        if index in report.refused:
+            results[index] = save_failed(client_id, REFUSED_BY_DATABASE)
+        elif index not in report.written:
+            results[index] = save_failed(client_id, CHANGED_WHILE_REVIEWING)
+        else:
+            assert write.after is not None
+            results[index] = GoalReviewed(client_id, write.after)
+            done.append((items[index], write))
+    if _refuse(policy, items, results):
+        await tx.restart()
+        return ReviewOutcome(_rejected_all(items, results))
+    source = ChangeSource(org.caller.id, request_id, now)
+    await append_events(
+        session,
+        [
+            event_for(OUTCOMES[item.decision][1], w.before, w.after, source, comment=_comment(item))
+            for item, w in done
+        ],
+    )
+    return ReviewOutcome([results[i] for i in range(len(items))])
+
+
+def comment_problem(item: GoalReviewItem) -> str | None:
+    """A RETURN says why; any comment fits the column and can be stored."""
+    comment = item.comment or ""
+    if item.decision is GoalReviewDecision.RETURN and not comment.strip():
+        return "a returned goal needs a comment saying why"
+    if len(comment) > COMMENT_MAX:
+        return f"must be at most {COMMENT_MAX} characters"
+    return text_problem(comment)
+
+
+def decide(
+    item: GoalReviewItem,
+    loaded: dict[uuid.UUID, GoalRecord],
+    reviewer_id: uuid.UUID,
+    now: datetime,
+) -> Write | ReviewResult:
+    """Pure: the item's outcome on the goal as loaded (under its lock on PostgreSQL). The
+    version goes first: a goal the owner changed is a conflict, whatever its status now."""
+    goal_id = parse_uuid(item.goal_id)
+    goal = loaded.get(goal_id) if goal_id is not None else None
+    if goal is None:
+        return GoalNotFound(item.client_id)
+    if item.expected_version is not None and item.expected_version != goal.version:
+        return GoalVersionConflict(item.client_id, goal, item.expected_version)
+    if goal.status is not GoalStatus.SUBMITTED:
+        return GoalNotReviewable(item.client_id, goal.status)
+    after = replace(
+        goal,
+        status=OUTCOMES[item.decision][0],
+        version=goal.version + 1,
+        updated_at=now,
+        review_decision=item.decision,
+        review_comment=_comment(item),
+        reviewer_id=reviewer_id,
+        reviewed_at=now,
+    )
+    return Write(WriteKind.UPDATE, goal, after)
+
+
+def _comment(item: GoalReviewItem) -> str | None:
+    return item.comment if item.comment and item.comment.strip() else None
+
+
+async def load_team_goals(
+    session: AsyncSession, org: OrgContext, period: PeriodRef, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, GoalRecord]:
+    """The named goals of the caller's direct reports in this org and period, in one SELECT
+    joining the owner's membership; anything else is simply absent (not found). On
+    PostgreSQL the goal rows (not the memberships) are locked, in id order."""
+    if not ids:
+        return {}
+    query = (
+        select(GOALS)
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == GOALS.c.owner_id,
+                Membership.organization_id == GOALS.c.organization_id,
+            ),
+        )
+        .where(
+            GOALS.c.id.in_(ids),
+            GOALS.c.organization_id == org.org_id,
+            GOALS.c.period_id == period.id,
+            Membership.supervisor_id == org.caller.id,
+        )
+        .order_by(GOALS.c.id)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(of=GOALS)
+    rows = (await session.execute(query)).mappings()
+    return {r.id: r for r in (GoalRecord.from_row(row) for row in rows)}
+
+
+def _refuse(
+    policy: ErrorPolicy, items: Sequence[GoalReviewItem], results: dict[int, ReviewResult]
+) -> bool:
+    return policy is ErrorPolicy.ALL_OR_NOTHING and any(
+        isinstance(r, REVIEW_PROBLEM_TYPES) for r in results.values()
+    )
+
+
+def _rejected_all(
+    items: Sequence[GoalReviewItem], results: dict[int, ReviewResult]
+) -> list[ReviewResult]:
+    """ALL_OR_NOTHING with a failed item: the failures as they are, every other item
+    BATCH_REJECTED; nothing is written."""
+    out: list[ReviewResult] = []
+    for index, item in enumerate(items):
+        result = results.get(index)
+        out.append(
+            result
+            if result is not None and isinstance(result, REVIEW_PROBLEM_TYPES)
+            else rejected(item.client_id)
+        )
+    return out
