@@ -239,6 +239,8 @@ def _b64(raw: str) -> str:
         _b64("c2:0:0"),
         _b64("c1:01:2"),
         _b64("c1:0:" + "9" * 30),
+        _b64(f"c1:{2**64}:1"),
+        _b64(f"c1:1:{2**63}"),
         "\u00e9t\u00e9",
         _b64("c1:0:0") * 20,
     ],
@@ -364,3 +366,21 @@ async def test_the_readme_paging_example_runs_as_printed(
         after = feed["cursor"]
         assert feed["hasMore"] is False
     assert names == ["Alice Anders", "Bob Brandt"]
+
+
+async def test_the_feed_and_the_goals_read_together_in_one_request(
+    graphql: GraphQL, settle: Callable[[], Awaitable[None]]
+) -> None:
+    await save(graphql, "alice", [{"clientId": "both", "performance": {"title": "t"}}])
+    await settle()
+    body = await graphql(
+        """query ($period: ID!) { organization(slug: "acme") { period(id: $period) {
+             myGoals { clientId history { id } }
+             goalChanges { events { id } hasMore }
+             weightTotals { performance } } } }""",
+        {"period": ACME_ACTIVE},
+    )
+    assert "errors" not in body, body
+    period = body["data"]["organization"]["period"]
+    (mine,) = [g for g in period["myGoals"] if g["clientId"] == "both"]
+    assert period["goalChanges"] == {"events": mine["history"], "hasMore": False}

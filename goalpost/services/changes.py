@@ -73,7 +73,10 @@ def decode_cursor(cursor: str) -> Position:
     match = _CURSOR.fullmatch(raw)
     if match is None or len(cursor) > 64:
         raise BadCursor()
-    return Position(int(match[1]), int(match[2]))
+    position = Position(int(match[1]), int(match[2]))
+    if position.xact >= 2**64 or position.seq >= 2**63:  # xid8, BIGINT: out of range is a 500
+        raise BadCursor()
+    return position
 
 
 @dataclass(frozen=True)
