@@ -79,3 +79,43 @@ async def test_alice_editing_while_carol_reviews_never_both_win(graphql: GraphQL
         g["id"]: (g["status"], g["version"]) for g in final.values() if g["id"] in expected
     } == expected
     print(f"edits that landed after a RETURN: {edits_won} of {ROUNDS * PER_ROUND // 2}")
+
+
+async def test_two_reviews_of_the_same_goals_in_opposite_orders_one_wins_each(
+    graphql: GraphQL,
+) -> None:
+    """The goal rows are locked in id order whatever the input order, so two reviews that
+    name the same goals in opposite orders never deadlock; per goal exactly one wins."""
+    rounds, per_round = 40, 6
+    goals = await submit_all(graphql, "alice", extra=rounds * per_round)
+    pool = sorted(
+        (g for g in goals.values() if g["category"] == "PERFORMANCE"), key=lambda g: g["id"]
+    )
+    for round_ in range(rounds):
+        chosen = pool[round_ * per_round : (round_ + 1) * per_round]
+
+        def decide(decision: str, order: list[dict[str, Any]]) -> dict[str, Any]:
+            return review_input(
+                [
+                    {
+                        "clientId": g["id"],
+                        "goalId": g["id"],
+                        "expectedVersion": g["version"],
+                        "decision": decision,
+                        "comment": "c",
+                    }
+                    for g in order
+                ]
+            )
+
+        first, second = await asyncio.gather(
+            graphql(REVIEW, decide("APPROVE", chosen), user="carol"),
+            graphql(REVIEW, decide("RETURN", chosen[::-1]), user="carol"),
+        )
+        answers: dict[str, list[str]] = {}
+        for body in (first, second):
+            for r in reviewed(body):
+                answers.setdefault(r["clientId"], []).append(r["__typename"])
+        assert {k: sorted(v) for k, v in answers.items()} == {
+            g["id"]: ["GoalReviewed", "GoalVersionConflict"] for g in chosen
+        }, f"round {round_}"
