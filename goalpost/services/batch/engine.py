@@ -9,8 +9,9 @@ the engine only restarts it for its one fallback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -43,6 +44,8 @@ from goalpost.services.guard import OrgContext, PeriodRef
 from goalpost.services.history import ChangeSource, append_events, event_for
 from goalpost.services.transaction import WriteTransaction, db_error_fields
 
+T = TypeVar("T")
+
 CHANGED_WHILE_SAVING = "The goal changed while saving; retry."
 REFUSED_BY_DATABASE = "The database refused this goal; retry."
 
@@ -66,35 +69,60 @@ async def batch_save_goals(
 ) -> BatchOutcome:
     """Save every valid item; a failing item never blocks the others. Every item written
     with a change gets its history event (`request_id`: the request, for the events)."""
+    check_batch(period, len(items), limits, action="saved")
+    run = _BatchRun(tx, org, period, items, error_policy, limits.max_goals, request_id)
+    outcome = await run_with_fallback(tx, run.execute, log_prefix="batch", where=run.log_fields)
+    log_item_failures(outcome.results, PROBLEM_TYPES, "goal_save_failed", run.log_fields)
+    return outcome
+
+
+def check_batch(
+    period: PeriodRef, size: int, limits: BatchLimits, *, action: Literal["saved", "reviewed"]
+) -> None:
+    """The batch-level checks every batch takes first; any failing writes nothing."""
     if period.status != PeriodStatus.ACTIVE:
-        raise PeriodClosed()
-    if len(items) > limits.max_items:
-        raise BatchTooLarge(len(items), limits.max_items)
+        raise PeriodClosed(action)
+    if size > limits.max_items:
+        raise BatchTooLarge(size, limits.max_items)
     if limits.request_items > limits.max_items:
         raise BatchTooLarge(limits.request_items, limits.max_items, per="request")
-    run = _BatchRun(tx, org, period, items, error_policy, limits.max_goals, request_id)
-    where = run.log_fields
+
+
+async def run_with_fallback(
+    tx: WriteTransaction,
+    attempt: Callable[..., Awaitable[T]],
+    *,
+    log_prefix: str,
+    where: dict[str, str],
+) -> T:
+    """Run a batch with bulk writes; if a bulk statement hits a database error, run it again
+    with one SAVEPOINT per item, so the item that caused it fails alone and the rest still
+    save. A fault of the whole transaction (or of the second run) is INTERNAL."""
     try:
-        outcome = await run.execute(bulk=True)
+        return await attempt(bulk=True)
     except DBAPIError as exc:
         if is_transaction_fault(exc):
-            log.error("batch_transaction_fault", **where, **db_error_fields(exc))
+            log.error(f"{log_prefix}_transaction_fault", **where, **db_error_fields(exc))
             raise InternalError() from None
-        # A bulk write hit a database error: redo the batch with one SAVEPOINT per item,
-        # so the item that caused it fails alone and the rest still save.
-        log.warning("batch_bulk_write_failed", **where, **db_error_fields(exc))
-        await tx.restart()
-        try:
-            outcome = await run.execute(bulk=False)
-        except DBAPIError as exc:
-            log.error("batch_transaction_fault", **where, **db_error_fields(exc))
-            raise InternalError() from None
-    for result in outcome.results:
-        if isinstance(result, PROBLEM_TYPES):
-            log.info(
-                "goal_save_failed", **where, client_id=result.client_id, code=result.code.value
-            )
-    return outcome
+        log.warning(f"{log_prefix}_bulk_write_failed", **where, **db_error_fields(exc))
+    await tx.restart()
+    try:
+        return await attempt(bulk=False)
+    except DBAPIError as exc:
+        log.error(f"{log_prefix}_transaction_fault", **where, **db_error_fields(exc))
+        raise InternalError() from None
+
+
+def log_item_failures(
+    results: Sequence[object],
+    problem_types: tuple[type[Any], ...],
+    event: str,
+    where: dict[str, str],
+) -> None:
+    """One line per failed item: who, where, which item and why; never its text."""
+    for result in results:
+        if isinstance(result, problem_types):
+            log.info(event, **where, client_id=result.client_id, code=result.code.value)
 
 
 class _BatchRun:

@@ -17,20 +17,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.db import is_postgres, is_transaction_fault
-from goalpost.logging import log
+from goalpost.db import is_postgres
 from goalpost.models import (
     GoalEventKind,
     GoalReviewDecision,
     GoalStatus,
     Membership,
-    PeriodStatus,
     utcnow,
 )
-from goalpost.services.batch.engine import BatchLimits
+from goalpost.services.batch.engine import (
+    BatchLimits,
+    check_batch,
+    log_item_failures,
+    run_with_fallback,
+)
 from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem
 from goalpost.services.batch.keys import check_keys
 from goalpost.services.batch.load import GOALS
@@ -49,11 +51,10 @@ from goalpost.services.batch.results import (
     save_failed,
 )
 from goalpost.services.batch.write import write_plan
-from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
 from goalpost.services.goals import GoalRecord
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 from goalpost.services.history import ChangeSource, append_events, event_for
-from goalpost.services.transaction import WriteTransaction, db_error_fields
+from goalpost.services.transaction import WriteTransaction
 
 COMMENT_MAX = 2000
 CHANGED_WHILE_REVIEWING = "The goal changed while reviewing; retry."
@@ -88,32 +89,14 @@ async def review_goals(
 ) -> ReviewOutcome:
     """Decide every item that may be decided; a failing item never blocks the others
     (SAVE_VALID), or nothing is written if one fails (ALL_OR_NOTHING)."""
-    if period.status != PeriodStatus.ACTIVE:
-        raise PeriodClosed("reviewed")
-    if len(items) > limits.max_items:
-        raise BatchTooLarge(len(items), limits.max_items)
-    if limits.request_items > limits.max_items:
-        raise BatchTooLarge(limits.request_items, limits.max_items, per="request")
+    check_batch(period, len(items), limits, action="reviewed")
     where = {"org": org.slug, "period": str(period.id), "user": str(org.caller.id)}
-    try:
-        outcome = await _run(tx, org, period, items, error_policy, request_id, bulk=True)
-    except DBAPIError as exc:
-        if is_transaction_fault(exc):
-            log.error("review_transaction_fault", **where, **db_error_fields(exc))
-            raise InternalError() from None
-        # The bulk UPDATE hit a database error: again with one SAVEPOINT per item.
-        log.warning("review_bulk_write_failed", **where, **db_error_fields(exc))
-        await tx.restart()
-        try:
-            outcome = await _run(tx, org, period, items, error_policy, request_id, bulk=False)
-        except DBAPIError as exc:
-            log.error("review_transaction_fault", **where, **db_error_fields(exc))
-            raise InternalError() from None
-    for result in outcome.results:
-        if isinstance(result, REVIEW_PROBLEM_TYPES):
-            log.info(
-                "goal_review_failed", **where, client_id=result.client_id, code=result.code.value
-            )
+
+    async def attempt(*, bulk: bool) -> ReviewOutcome:
+        return await _run(tx, org, period, items, error_policy, request_id, bulk=bulk)
+
+    outcome = await run_with_fallback(tx, attempt, log_prefix="review", where=where)
+    log_item_failures(outcome.results, REVIEW_PROBLEM_TYPES, "goal_review_failed", where)
     return outcome
 
 
