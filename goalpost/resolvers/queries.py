@@ -42,8 +42,8 @@ async def periods(info: Info, slug: str) -> Sequence[EvaluationPeriod]:
 
 async def period(info: Info, slug: str, period_id: str) -> PeriodRef:
     async with info.context.db.use() as session:
-        org = await info.context.guard.require_org_member(session, slug)
-        return await info.context.guard.require_period(session, org, period_id)
+        _, period_ = await info.context.guard.require_org_period(session, slug, period_id)
+        return period_
 
 
 async def competencies(info: Info, slug: str) -> Sequence[Competency]:
@@ -56,15 +56,13 @@ async def my_goals(
     info: Info, slug: str, period_id: str, category: GoalCategory | None
 ) -> list[GoalRecord]:
     async with info.context.db.use() as session:
-        org = await info.context.guard.require_org_member(session, slug)
-        period_ = await info.context.guard.require_period(session, org, period_id)
+        org, period_ = await info.context.guard.require_org_period(session, slug, period_id)
         return await goals.list_my_goals(session, org, period_, category)
 
 
 async def weight_totals(info: Info, slug: str, period_id: str) -> WeightTotals:
     async with info.context.db.use() as session:
-        org = await info.context.guard.require_org_member(session, slug)
-        period_ = await info.context.guard.require_period(session, org, period_id)
+        org, period_ = await info.context.guard.require_org_period(session, slug, period_id)
         return await goals.weight_totals(session, org.caller.id, period_.id)
 
 
@@ -75,8 +73,7 @@ async def goal_changes(
     transaction id and holds back nothing (see services/changes); its one SELECT takes a
     fresh snapshot on PostgreSQL (READ COMMITTED)."""
     async with info.context.db.use() as session:
-        org = await info.context.guard.require_org_member(session, slug)
-        period_ = await info.context.guard.require_period(session, org, period_id)
+        org, period_ = await info.context.guard.require_org_period(session, slug, period_id)
         return await changes.goal_changes(
             session=session, org=org, period=period_, after=after, first=first
         )
@@ -86,6 +83,5 @@ async def team_goals(
     info: Info, slug: str, period_id: str, status: GoalStatus | None
 ) -> list[GoalRecord]:
     async with info.context.db.use() as session:
-        org = await info.context.guard.require_org_member(session, slug)
-        period_ = await info.context.guard.require_period(session, org, period_id)
+        org, period_ = await info.context.guard.require_org_period(session, slug, period_id)
         return await goals.list_team_goals(session, org, period_, status)

@@ -80,6 +80,14 @@ class OrgGuard:
             self._orgs[slug] = OrgContext(org.id, org.slug, org.name, role, caller)
         return self._orgs[slug]
 
+    async def require_org_period(
+        self, session: AsyncSession, slug: str, period_id: str
+    ) -> tuple[OrgContext, PeriodRef]:
+        """The caller's org and one of its periods: what every period-scoped field and
+        write asks first."""
+        org = await self.require_org_member(session, slug)
+        return org, await self.require_period(session, org, period_id)
+
     async def require_period(
         self, session: AsyncSession, org: OrgContext, period_id: str
     ) -> PeriodRef:

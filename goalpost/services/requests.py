@@ -46,8 +46,7 @@ async def save_goals(
     """`request_items`: what the whole request asks to write (all its batch fields); over
     the limit, every batch of the request is refused, so nothing is written."""
     async with scope.db.use() as session, WriteTransaction(session) as tx:
-        org = await scope.guard.require_org_member(session, org_slug)
-        period = await scope.guard.require_period(session, org, period_id)
+        org, period = await scope.guard.require_org_period(session, org_slug, period_id)
         outcome = await run_batch(
             tx=tx,
             org=org,
@@ -67,8 +66,7 @@ async def save_goals(
 
 async def submit_goals(scope: RequestScope, *, org_slug: str, period_id: str) -> SubmitOutcome:
     async with scope.db.use() as session, WriteTransaction(session) as tx:
-        org = await scope.guard.require_org_member(session, org_slug)
-        period = await scope.guard.require_period(session, org, period_id)
+        org, period = await scope.guard.require_org_period(session, org_slug, period_id)
         return await goal_submit.submit_goals(
             tx=tx, org=org, period=period, request_id=scope.request_id
         )
@@ -85,8 +83,7 @@ async def review_goals(
 ) -> ReviewOutcome:
     """A supervisor's decisions (SPEC §10): the same guard, transaction and budget as a save."""
     async with scope.db.use() as session, WriteTransaction(session) as tx:
-        org = await scope.guard.require_org_member(session, org_slug)
-        period = await scope.guard.require_period(session, org, period_id)
+        org, period = await scope.guard.require_org_period(session, org_slug, period_id)
         outcome = await run_review(
             tx=tx,
             org=org,
