@@ -61,10 +61,11 @@ def saved_entry(r: batch.GoalSaved | batch.GoalDeleted) -> SavedGoal:
 
 def failed_entry(r: batch.GoalSaveProblem | batch.GoalNotReviewable) -> FailedGoal:
     errors: list[FieldErrorOut] = []
-    message = getattr(r, "message", "")
     if isinstance(r, batch.GoalValidationFailed):
         errors = [FieldErrorOut(field=rest_path(e.path), message=e.message) for e in r.field_errors]
-        message = r.summary or "; ".join(f"{e.field}: {e.message}" for e in errors)
+        message = r.message_in(rest_path)
+    else:
+        message = r.message
     return FailedGoal(
         client_id=r.client_id,
         code=r.code.value,

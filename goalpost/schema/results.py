@@ -6,7 +6,7 @@ are spelled the GraphQL way (`coreValue.coreValuePlan`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -135,16 +135,15 @@ def graphql_path(path: batch.FieldPath) -> str:
     return ".".join(camel(p) if isinstance(p, str) else str(p) for p in path)
 
 
+def problem_fields(r: batch.GoalSaveProblem | batch.GoalNotReviewable) -> dict[str, Any]:
+    """What every GoalSaveProblem member carries."""
+    message = r.message_in(graphql_path) if isinstance(r, batch.GoalValidationFailed) else r.message
+    return {"client_id": r.client_id, "code": r.code, "message": message, "retryable": r.retryable}
+
+
 def validation_failed(r: batch.GoalValidationFailed) -> GoalValidationFailed:
     errors = [FieldError(field=graphql_path(e.path), message=e.message) for e in r.field_errors]
-    message = r.summary or "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return GoalValidationFailed(
-        client_id=r.client_id,
-        code=r.code,
-        message=message,
-        retryable=r.retryable,
-        field_errors=errors,
-    )
+    return GoalValidationFailed(**problem_fields(r), field_errors=errors)
 
 
 def result_from(r: batch.ItemResult) -> GoalSaveResult:
@@ -158,29 +157,13 @@ def result_from(r: batch.ItemResult) -> GoalSaveResult:
         case batch.GoalValidationFailed():
             return validation_failed(r)
         case batch.GoalVersionConflict():
-            return GoalVersionConflict(
-                client_id=r.client_id,
-                code=r.code,
-                message=r.message,
-                retryable=r.retryable,
-                current=goal_from_record(r.current),
-            )
+            return GoalVersionConflict(**problem_fields(r), current=goal_from_record(r.current))
         case batch.GoalNotFound():
-            return GoalNotFound(
-                client_id=r.client_id, code=r.code, message=r.message, retryable=r.retryable
-            )
+            return GoalNotFound(**problem_fields(r))
         case batch.GoalNotEditable():
-            return GoalNotEditable(
-                client_id=r.client_id,
-                code=r.code,
-                message=r.message,
-                retryable=r.retryable,
-                status=r.status,
-            )
+            return GoalNotEditable(**problem_fields(r), status=r.status)
         case batch.GoalSaveFailed():
-            return GoalSaveFailed(
-                client_id=r.client_id, code=r.code, message=r.message, retryable=r.retryable
-            )
+            return GoalSaveFailed(**problem_fields(r))
 
 
 def review_result_from(r: batch.ReviewResult) -> GoalReviewResult:
@@ -189,13 +172,7 @@ def review_result_from(r: batch.ReviewResult) -> GoalReviewResult:
         case batch.GoalReviewed():
             return GoalReviewed(client_id=r.client_id, goal=goal_from_record(r.goal))
         case batch.GoalNotReviewable():
-            return GoalNotReviewable(
-                client_id=r.client_id,
-                code=r.code,
-                message=r.message,
-                retryable=r.retryable,
-                status=r.status,
-            )
+            return GoalNotReviewable(**problem_fields(r), status=r.status)
         case _:
             shared = result_from(r)
             assert not isinstance(shared, GoalSaved | GoalDeleted | GoalNotEditable)

@@ -8,6 +8,7 @@ Field paths are domain paths, a tuple such as ("core_value", "core_value_plan") 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,6 +58,10 @@ class GoalValidationFailed:
     code: ProblemCode = ProblemCode.VALIDATION_FAILED
     summary: str | None = None
     retryable: bool = False
+
+    def message_in(self, spell: Callable[[FieldPath], str]) -> str:
+        """The message, with field paths spelled the adapter's way (`spell`)."""
+        return self.summary or "; ".join(f"{spell(e.path)}: {e.message}" for e in self.field_errors)
 
 
 @dataclass(frozen=True)
