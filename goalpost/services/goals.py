@@ -24,7 +24,7 @@ from goalpost.models import (
     User,
 )
 from goalpost.services.errors import OrgNotFound
-from goalpost.services.goal_fields import CATEGORY_FIELDS
+from goalpost.services.goal_fields import CATEGORY_FIELDS, category_key
 from goalpost.services.guard import OrgContext, PeriodRef
 
 EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})
@@ -91,15 +91,8 @@ class WeightTotals:
 
     def plus(self, category: GoalCategory, amount: Decimal) -> WeightTotals:
         """These totals with `amount` added to one category (negative to take weight off)."""
-        name = TOTAL_FIELDS[category]
+        name = category_key(category)  # the totals are named like the categories' patches
         return replace(self, **{name: getattr(self, name) + amount})
-
-
-TOTAL_FIELDS = {
-    GoalCategory.PERFORMANCE: "performance",
-    GoalCategory.COMPETENCY: "competency",
-    GoalCategory.CORE_VALUE: "core_value",
-}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from goalpost.services.goal_fields import (
     TITLE_MAX,
     FieldKind,
     category_key,
+    category_title,
 )
 
 
@@ -85,7 +86,7 @@ class PatchModel(BaseModel):
 
 PATCH_MODELS: dict[GoalCategory, type[PatchModel]] = {
     category: create_model(  # type: ignore[call-overload]
-        f"{category.value.title().replace('_', '')}Patch",
+        f"{category_title(category)}Patch",
         __base__=PatchModel,
         **{f.name: (KIND_TYPES[f.kind] | None, None) for f in fields},
     )
