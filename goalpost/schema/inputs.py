@@ -79,16 +79,19 @@ def _batch_item_input() -> type:
 GoalBatchItemInput: Any = _batch_item_input()
 
 
+# Each declared field's kind, by name: looked up for every sent field of every item.
+FIELD_KINDS = {f.name: f.kind for fields in CATEGORY_FIELDS.values() for f in fields}
+
+
 def _sent_values(patch: object) -> dict[str, Any]:
     """The fields the client sent, by domain name; null stays None."""
-    kinds = {f.name: f.kind for fields in CATEGORY_FIELDS.values() for f in fields}
     sent: dict[str, Any] = {}
     for f in dataclasses.fields(patch):  # type: ignore[arg-type]
         maybe = getattr(patch, f.name)
         if maybe is None:
             continue  # left out
         value = maybe.value
-        if kinds.get(f.name) is FieldKind.IDEAL_ACTIONS and value is not None:
+        if FIELD_KINDS.get(f.name) is FieldKind.IDEAL_ACTIONS and value is not None:
             value = {s.competency_id: s.actions for s in value}
         sent[f.name] = value
     return sent
