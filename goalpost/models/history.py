@@ -48,6 +48,10 @@ class GoalEvent(Base):
             ondelete="CASCADE",
         ),
         Index("ix_goal_events_org_period_seq", "organization_id", "period_id", "seq"),
+        # The change feed's order on PostgreSQL (services/changes.py).
+        Index(
+            "ix_goal_events_org_period_xact_seq", "organization_id", "period_id", "xact_id", "seq"
+        ),
         Index("ix_goal_events_goal_id", "goal_id", "seq"),
     )
 
