@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
@@ -28,10 +29,17 @@ from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
 from goalpost.sheet import documents_module
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
 WEB_DIR = Path(__file__).parent / "web"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """`tracer_provider`: where spans go when `settings.tracing` is on (tests pass one with
+    an in-memory exporter); None builds one from the OTEL_* environment (docs/tracing.md)."""
     settings = settings or get_settings()
     configure_logging(
         json=settings.log_format == "json"
@@ -42,11 +50,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     sessions = create_session_factory(engine)
     verifier = TokenVerifier(settings)
+    owned_provider: TracerProvider | None = None
+    if settings.tracing and tracer_provider is None:
+        from goalpost.telemetry import provider_from_env
+
+        tracer_provider = owned_provider = provider_from_env()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await engine.dispose()
+        if owned_provider is not None:
+            owned_provider.shutdown()  # the last spans go out before the process ends
 
     # /docs comes from serve_static_and_docs (no CDN); ReDoc, which needs one, is off.
     app = FastAPI(
@@ -115,4 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    if settings.tracing and tracer_provider is not None:
+        # Imported only when on: with tracing off no SDK or instrumentation is loaded.
+        from goalpost.telemetry import instrument
+
+        instrument(app, engine, tracer_provider)
     return app

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
 
     # "auto": JSON lines in production, readable lines in dev.
     log_format: Literal["auto", "json", "console"] = "auto"
+    # OpenTelemetry spans for each request, the guard, the batch phases and every SQL
+    # statement; exported as the standard OTEL_* variables say (docs/tracing.md). Off: no
+    # span is made and the SDK is not even loaded.
+    tracing: bool = False
 
     host: str = "127.0.0.1"
     port: int = 8000

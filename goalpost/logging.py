@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from typing import TextIO
 
 import structlog
+from opentelemetry import trace
 
 # Where the lines of the current context go; None is sys.stdout, looked up at each line.
 _LOG_STREAM: ContextVar[TextIO | None] = ContextVar("goalpost_log_stream", default=None)
@@ -45,6 +46,18 @@ def encodable_values(
     return event_dict
 
 
+def trace_ids(
+    _logger: object, _method: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """The ids of the active span (GOALPOST_TRACING), in the hex form tracing backends show,
+    so a log line leads to its trace. With tracing off there is no span and nothing added."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict["trace_id"] = trace.format_trace_id(context.trace_id)
+        event_dict["span_id"] = trace.format_span_id(context.span_id)
+    return event_dict
+
+
 def configure_logging(*, json: bool) -> None:
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -58,6 +71,7 @@ def configure_logging(*, json: bool) -> None:
                 [structlog.processors.CallsiteParameter.PROCESS]
             ),
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            trace_ids,
             encodable_values,
             renderer,
         ],

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goalpost.models import EvaluationPeriod, Membership, Organization, PeriodStatus, Role
 from goalpost.services.auth import Caller, TokenVerifier, authenticate
 from goalpost.services.errors import OrgNotFound, PeriodNotFound
+from goalpost.tracing import span
 
 ORG_SLUG = re.compile(r"[a-z0-9-]{2,63}")
 
@@ -57,13 +58,33 @@ class OrgGuard:
         self._orgs: dict[str, OrgContext] = {}
         self._periods: dict[tuple[uuid.UUID, str], PeriodRef] = {}
 
+    # One "guard" span per question asked (docs/tracing.md); the lookups behind it are the
+    # private methods, so a question that asks another never nests a second span.
     async def require_caller(self, session: AsyncSession) -> Caller:
+        with span("guard"):
+            return await self._caller_of(session)
+
+    async def require_org_member(self, session: AsyncSession, slug: str) -> OrgContext:
+        with span("guard"):
+            return await self._org_member(session, slug)
+
+    async def require_org_period(
+        self, session: AsyncSession, slug: str, period_id: str
+    ) -> tuple[OrgContext, PeriodRef]:
+        """The caller's org and one of its periods: what every period-scoped field and
+        write asks first. Whether the period takes writes (ACTIVE) is the write services'
+        rule."""
+        with span("guard"):
+            org = await self._org_member(session, slug)
+            return org, await self._period(session, org, period_id)
+
+    async def _caller_of(self, session: AsyncSession) -> Caller:
         if self._caller is None:
             self._caller = await authenticate(session, self._verifier, self._authorization)
         return self._caller
 
-    async def require_org_member(self, session: AsyncSession, slug: str) -> OrgContext:
-        caller = await self.require_caller(session)
+    async def _org_member(self, session: AsyncSession, slug: str) -> OrgContext:
+        caller = await self._caller_of(session)
         if not ORG_SLUG.fullmatch(slug):
             raise OrgNotFound()  # no such slug can exist; nothing to look up
         if slug not in self._orgs:
@@ -80,18 +101,7 @@ class OrgGuard:
             self._orgs[slug] = OrgContext(org.id, org.slug, org.name, role, caller)
         return self._orgs[slug]
 
-    async def require_org_period(
-        self, session: AsyncSession, slug: str, period_id: str
-    ) -> tuple[OrgContext, PeriodRef]:
-        """The caller's org and one of its periods: what every period-scoped field and
-        write asks first."""
-        org = await self.require_org_member(session, slug)
-        return org, await self.require_period(session, org, period_id)
-
-    async def require_period(
-        self, session: AsyncSession, org: OrgContext, period_id: str
-    ) -> PeriodRef:
-        """The org's period; whether it takes writes (ACTIVE) is the write services' rule."""
+    async def _period(self, session: AsyncSession, org: OrgContext, period_id: str) -> PeriodRef:
         key = (org.org_id, str(period_id))
         if key not in self._periods:
             pid = parse_uuid(period_id)

@@ -20,7 +20,7 @@ from goalpost.logging import log
 from goalpost.models import GoalEventKind, PeriodStatus, utcnow
 from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem
 from goalpost.services.batch.keys import check_keys
-from goalpost.services.batch.load import load_targets
+from goalpost.services.batch.load import Loaded, load_targets
 from goalpost.services.batch.plan import Owner, Write, WriteKind, plan_batch
 from goalpost.services.batch.policy import apply_error_policy
 from goalpost.services.batch.results import (
@@ -43,6 +43,7 @@ from goalpost.services.goals import (
 from goalpost.services.guard import OrgContext, PeriodRef
 from goalpost.services.history import ChangeSource, append_events, event_for
 from goalpost.services.transaction import WriteTransaction, db_error_fields
+from goalpost.tracing import span
 
 T = TypeVar("T")
 
@@ -155,30 +156,40 @@ class _BatchRun:
         }
 
     async def execute(self, *, bulk: bool) -> BatchOutcome:
-        # The owner's lock comes first and the tally is read under it, so both stay true
-        # until commit: the cap and the totals after the batch are computed from them.
-        await lock_owner_goals(self.session, self.org)
-        tally = await owner_tally(self.session, self.org.caller.id, self.period.id)
-        results, targets = check_keys(self.items)
+        # One span per phase (docs/tracing.md); a create that lost a race repeats them.
+        with span("batch.keys"):
+            results, targets = check_keys(self.items)
+        with span("batch.load"):
+            # The owner's lock comes first and the tally is read under it, so both stay true
+            # until commit: the cap and the totals after the batch are computed from them.
+            await lock_owner_goals(self.session, self.org)
+            tally = await owner_tally(self.session, self.org.caller.id, self.period.id)
+            loaded = await self._load(targets)
         written: list[Write] = []
         raced_ever = False
         # A create that lost an INSERT race to a concurrent request is planned again: the
         # second time round it finds the other request's goal and becomes an idempotent update.
-        for _attempt in range(2):
+        for attempt in range(2):
             if not targets:
                 break
-            loaded = await load_targets(self.session, self.org, self.period, self.items, targets)
-            plan = plan_batch(
-                self.items, targets, loaded, self._owner(tally, written), now=utcnow()
-            )
+            if attempt:
+                with span("batch.load"):
+                    loaded = await self._load(targets)
+            with span("batch.plan"):
+                plan = plan_batch(
+                    self.items, targets, loaded, self._owner(tally, written), now=utcnow()
+                )
             results.update(plan.results)
-            refused = apply_error_policy(self.policy, self.items, self._in_order(results))
+            with span("batch.policy"):
+                refused = apply_error_policy(self.policy, self.items, self._in_order(results))
             if refused is not None:
                 if written:  # a create planned again failed: undo the first round too
                     await self.tx.restart()
                 return BatchOutcome(refused, tally.totals)
-            report = await write_plan(self.session, plan.writes, bulk=bulk)
-            targets = self._record(plan.writes, report, results, written)
+            with span("batch.write"):
+                report = await write_plan(self.session, plan.writes, bulk=bulk)
+                # What each write did, read from the report (the record phase's results).
+                targets = self._record(plan.writes, report, results, written)
             raced_ever = raced_ever or bool(targets)
         for index in targets:
             results[index] = save_failed(self.items[index].client_id, CHANGED_WHILE_SAVING)
@@ -188,13 +199,21 @@ class _BatchRun:
             # An item the database refused must not leave the others half-saved.
             await self.tx.restart()
             return BatchOutcome(refused, tally.totals)
-        await self._append_history(written)
-        if raced_ever:
-            # Someone wrote the owner's goals outside the lock: the tally is stale, ask again.
-            totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
-        else:
-            totals = totals_after(tally.totals, written)
+        with span("batch.record"):
+            await self._append_history(written)
+            if raced_ever:
+                # Someone wrote the owner's goals outside the lock: the tally is stale, ask
+                # again.
+                totals = await weight_totals(self.session, self.org.caller.id, self.period.id)
+            else:
+                totals = totals_after(tally.totals, written)
         return BatchOutcome([r for r in ordered if r is not None], totals)
+
+    async def _load(self, targets: list[int]) -> Loaded:
+        """Phase 2, load: the goals the items name (no item to look up: nothing is asked)."""
+        if not targets:
+            return Loaded({}, {}, {})
+        return await load_targets(self.session, self.org, self.period, self.items, targets)
 
     async def _append_history(self, written: list[Write]) -> None:
         """Phase 6, record, continued: one event per item written with a change, in one

@@ -55,6 +55,7 @@ from goalpost.services.goals import GoalRecord
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 from goalpost.services.history import ChangeSource, append_events, event_for
 from goalpost.services.transaction import WriteTransaction
+from goalpost.tracing import span
 
 COMMENT_MAX = 2000
 CHANGED_WHILE_REVIEWING = "The goal changed while reviewing; retry."
@@ -111,53 +112,63 @@ async def _run(
     bulk: bool,
 ) -> ReviewOutcome:
     session = tx.session
-    keyed, targets = check_keys([GoalBatchItem(i.client_id, id=i.goal_id) for i in items])
-    results: dict[int, ReviewResult] = {}
-    for index, result in keyed.items():
-        assert isinstance(result, REVIEW_PROBLEM_TYPES)  # keys fail as not found or invalid
-        results[index] = result
-    valid = []
-    for index in targets:
-        problem = comment_problem(items[index])
-        if problem is not None:
-            results[index] = invalid(items[index].client_id, ("comment",), problem)
-        else:
-            valid.append(index)
-    ids = {parse_uuid(items[i].goal_id) for i in valid}
-    loaded = await load_team_goals(session, org, period, {i for i in ids if i is not None})
+    # The engine's phases, one span each (docs/tracing.md).
+    with span("review.keys"):
+        keyed, targets = check_keys([GoalBatchItem(i.client_id, id=i.goal_id) for i in items])
+        results: dict[int, ReviewResult] = {}
+        for index, result in keyed.items():
+            assert isinstance(result, REVIEW_PROBLEM_TYPES)  # keys fail as not found or invalid
+            results[index] = result
+        valid = []
+        for index in targets:
+            problem = comment_problem(items[index])
+            if problem is not None:
+                results[index] = invalid(items[index].client_id, ("comment",), problem)
+            else:
+                valid.append(index)
+    with span("review.load"):
+        ids = {parse_uuid(items[i].goal_id) for i in valid}
+        loaded = await load_team_goals(session, org, period, {i for i in ids if i is not None})
     now = utcnow()
     writes: dict[int, Write] = {}
-    for index in valid:
-        decided = decide(items[index], loaded, org.caller.id, now)
-        if isinstance(decided, Write):
-            writes[index] = decided
-        else:
-            results[index] = decided
-    if _refuse(policy, items, results):
+    with span("review.plan"):
+        for index in valid:
+            decided = decide(items[index], loaded, org.caller.id, now)
+            if isinstance(decided, Write):
+                writes[index] = decided
+            else:
+                results[index] = decided
+    with span("review.policy"):
+        refuse = _refuse(policy, items, results)
+    if refuse:
         return ReviewOutcome(_rejected_all(items, results))
-    report = await write_plan(session, writes, bulk=bulk)
     done: list[tuple[GoalReviewItem, Write]] = []
-    for index, write in writes.items():
-        client_id = items[index].client_id
-        if index in report.refused:
-            results[index] = save_failed(client_id, REFUSED_BY_DATABASE)
-        elif index not in report.written:
-            results[index] = save_failed(client_id, CHANGED_WHILE_REVIEWING)
-        else:
-            assert write.after is not None
-            results[index] = GoalReviewed(client_id, write.after)
-            done.append((items[index], write))
+    with span("review.write"):
+        report = await write_plan(session, writes, bulk=bulk)
+        for index, write in writes.items():
+            client_id = items[index].client_id
+            if index in report.refused:
+                results[index] = save_failed(client_id, REFUSED_BY_DATABASE)
+            elif index not in report.written:
+                results[index] = save_failed(client_id, CHANGED_WHILE_REVIEWING)
+            else:
+                assert write.after is not None
+                results[index] = GoalReviewed(client_id, write.after)
+                done.append((items[index], write))
     if _refuse(policy, items, results):
         await tx.restart()
         return ReviewOutcome(_rejected_all(items, results))
     source = ChangeSource(org.caller.id, request_id, now)
-    await append_events(
-        session,
-        [
-            event_for(OUTCOMES[item.decision][1], w.before, w.after, source, comment=_comment(item))
-            for item, w in done
-        ],
-    )
+    with span("review.record"):
+        await append_events(
+            session,
+            [
+                event_for(
+                    OUTCOMES[item.decision][1], w.before, w.after, source, comment=_comment(item)
+                )
+                for item, w in done
+            ],
+        )
     return ReviewOutcome([results[i] for i in range(len(items))])
 
 
