@@ -7,11 +7,16 @@ The app gets the SDK's in-memory exporter through the app factory's `tracer_prov
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -19,7 +24,14 @@ from opentelemetry.trace import SpanKind
 
 from goalpost.app import create_app
 from goalpost.config import Settings
-from goalpost.testing import StatementCounter, mixed_batch_items, reset_database
+from goalpost.testing import (
+    LiveServer,
+    StatementCounter,
+    demo_token,
+    fresh_sqlite_database,
+    mixed_batch_items,
+    reset_database,
+)
 from tests.batch.helpers import BATCH, batch_input, competency_id, goal_id, results
 from tests.conftest import ACME_ACTIVE, GraphQL
 from tests.review.helpers import REVIEW, review_input, reviewed
@@ -191,3 +203,83 @@ async def test_with_tracing_off_there_are_no_spans_and_no_trace_ids_in_the_logs(
     assert exporter.get_finished_spans() == ()
     line = request_log(capsys.readouterr().out)
     assert "trace_id" not in line and "span_id" not in line
+
+
+class Collector(ThreadingHTTPServer):
+    """An OTLP/HTTP receiver on loopback: keeps what is POSTed to /v1/traces."""
+
+    def __init__(self) -> None:
+        self.exports: list[bytes] = []
+        super().__init__(("127.0.0.1", 0), CollectorHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def span_names(self, trace_id: str) -> list[str]:
+        names = []
+        for body in self.exports:
+            request = ExportTraceServiceRequest.FromString(body)
+            for resource_spans in request.resource_spans:
+                service = {a.key: a.value.string_value for a in resource_spans.resource.attributes}[
+                    "service.name"
+                ]
+                for scope_spans in resource_spans.scope_spans:
+                    for span in scope_spans.spans:
+                        if span.trace_id.hex() == trace_id:
+                            names.append(f"{service}:{span.name}")
+        return names
+
+
+class CollectorHandler(BaseHTTPRequestHandler):
+    server: Collector
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["content-length"]))
+        if self.path == "/v1/traces":
+            self.server.exports.append(body)
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *_: object) -> None:
+        """Quiet: pytest shows what the test asserts."""
+
+
+@pytest.fixture
+def collector() -> Iterator[Collector]:
+    server = Collector()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_setting_alone_sends_spans_to_the_otlp_endpoint_of_the_environment(
+    tmp_path: Path, collector: Collector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No provider passed: GOALPOST_TRACING and the standard OTEL_* variables are all it
+    takes; the server's last spans are sent when it stops."""
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url)
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "goalpost-test")
+    with fresh_sqlite_database(str(tmp_path / "otlp.db")) as url:
+        settings = Settings(env="dev", database_url=url, tracing=True)
+        with LiveServer(settings) as server:
+            server.reset()
+            response = httpx.post(
+                server.graphql_url,
+                json={
+                    "query": BATCH,
+                    "variables": batch_input(
+                        [{"clientId": "a", "performance": {"title": "x"}}], period=ACME_ACTIVE
+                    ),
+                },
+                headers={"authorization": f"Bearer {demo_token(settings, 'alice')}", **TRACEPARENT},
+            )
+            assert results(response.json())[0]["__typename"] == "GoalSaved"
+
+    names = collector.span_names(TRACE_ID)
+    assert "goalpost-test:POST /graphql" in names
+    assert {"goalpost-test:guard", "goalpost-test:batch.write"} <= set(names)
