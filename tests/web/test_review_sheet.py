@@ -116,6 +116,8 @@ def test_supervisor_approves_and_returns_in_one_request(sheet: Sheet) -> None:
     assert sheet.page.evaluate(UNLABELLED_CONTROLS) == []
 
     decide(sheet, ALICE_SUBMITTED, "Approve")
+    decide(sheet, BOB_COMP, "Approve")
+    row(sheet, BOB_COMP).get_by_role("button", name=re.compile("^Cancel decision")).click()
     decide(sheet, BOB_PERF, "Return", "Make it measurable")
     expect(row(sheet, BOB_PERF).locator(".decision-state")).to_have_text(
         "Return: waiting to be sent"
