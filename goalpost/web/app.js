@@ -164,10 +164,10 @@ async function changeOrg(slug) {
   if (slug === sheet.org?.slug) return;
   const leaving = sheet.org;
   await locked(`Saving your edits to ${leaving.name}…`, async () => {
-    await closeTeam();
     // Flush and close the old org's saver first, then clear the org cache (SPEC §7).
     const org = await switchOrg(sheet.saver, slug, loadOrg);
     forgetSaver(leaving);
+    await closeTeam(); // after forgetSaver, which clears the toasts: its own one stays
     await showOrg(org, null);
   });
 }
@@ -175,9 +175,9 @@ async function changeOrg(slug) {
 async function changePeriod(periodId) {
   const period = sheet.org.periods.find((p) => p.id === periodId);
   await locked("Saving your edits…", async () => {
-    await closeTeam();
     await sheet.saver?.close();
     forgetSaver(sheet.org);
+    await closeTeam();
     await openPeriod(period);
   });
 }
@@ -254,9 +254,13 @@ async function openTeam(period) {
 
 /** Send the decisions still queued, then hide the view (leaving the period or the org). */
 async function closeTeam() {
-  await sheet.team?.close();
+  const unsent = (await sheet.team?.close()) ?? 0;
   sheet.team = null;
   $("team").hidden = true;
+  if (unsent) {
+    // Unlike edits, decisions are not kept on the device: say so rather than drop them quietly.
+    showToast("decisions-left", `${unsent} review decision(s) could not be sent. Decide again.`);
+  }
 }
 
 function renderCards(goals) {

@@ -77,8 +77,9 @@ export class ReviewQueue {
     if (this.pending.size === 0) this._disarm();
   }
 
-  isPending(goalId) {
-    return this.pending.has(goalId);
+  /** The queued decision on a goal (`APPROVE`/`RETURN`), or null. */
+  decisionOn(goalId) {
+    return this.pending.get(goalId)?.decision ?? null;
   }
 
   /** Send everything queued now, and wait until it is answered (a second cycle included). */
@@ -148,7 +149,8 @@ export class ReviewQueue {
     }
     payload.results.forEach((result, index) => {
       const item = items[index];
-      if (result.code === "SAVE_FAILED" || result.code === "BATCH_REJECTED") {
+      if (result.retryable) {
+        // SAVE_FAILED, BATCH_REJECTED: nothing was decided, and sending it again may work.
         this._requeue(item, result.message);
       } else {
         this.onResult(item.goalId, { ...result, item });

@@ -112,9 +112,11 @@ export class TeamView {
     this.queue.flushOnHide();
   }
 
-  /** Send what is queued, then stop (leaving the period, the org, or signing out). */
+  /** Send what is queued, then stop (leaving the period, the org, or signing out).
+   * Returns how many decisions could not be sent (the server was unreachable). */
   async close() {
     await this.queue.close();
+    return this.queue.size;
   }
 
   decide(goal, decision, comment) {
@@ -252,10 +254,10 @@ class TeamGoalRow {
   }
 
   setDecisionState(state, message = null) {
-    const pending = this.view.queue.pending.get(this.goal.id);
+    const queued = this.view.queue.decisionOn(this.goal.id);
     const text = {
       idle: "",
-      pending: pending ? `${DECISION_TEXT[pending.decision]}: waiting to be sent` : "",
+      pending: queued ? `${DECISION_TEXT[queued]}: waiting to be sent` : "",
       sending: "Sending…",
       error: "Not sent yet",
     }[state];

@@ -371,3 +371,23 @@ def test_decisions_queued_when_leaving_the_org_are_sent_first(sheet: Sheet) -> N
     expect(sheet.page.locator("#team")).to_be_hidden()  # carol supervises nobody in globex
     assert [i["goalId"] for (i,) in review_requests(sheet)] == [ALICE_SUBMITTED]
     assert team_on_server(sheet)[ALICE_SUBMITTED]["status"] == "APPROVED"
+
+
+def test_decisions_that_cannot_be_sent_when_leaving_are_not_dropped_silently(sheet: Sheet) -> None:
+    open_acme(sheet, "carol")
+    sheet.page.route(
+        "**/graphql",
+        lambda route: (
+            route.abort("connectionreset")
+            if (route.request.post_data_json or {}).get("operationName") == "ReviewGoals"
+            else route.continue_()
+        ),
+    )
+    decide(sheet, ALICE_SUBMITTED, "Approve")
+    sheet.page.get_by_label("Organization").select_option("globex")
+    expect(sheet.card("carol-perf-1")).to_be_visible()
+    expect(sheet.page.locator('#toasts .toast[data-toast-for="decisions-left"]')).to_contain_text(
+        "1 review decision(s) could not be sent"
+    )
+    assert len(review_requests(sheet)) == 1
+    assert team_on_server(sheet)[ALICE_SUBMITTED]["status"] == "SUBMITTED"
