@@ -109,22 +109,24 @@ mutation SubmitGoals($slug: String!, $periodId: ID!) {
     + GOAL_FIELDS
 )
 
+# What a history event selects: the change feed's events and a goal's `history` alike.
+EVENT_FIELDS = (
+    "id goalId kind version at actor { id name } requestId changes { field before after } comment"
+)
+
 GOAL_CHANGES = GraphQLRequest(
     """
 query GoalChanges($slug: String!, $periodId: ID!, $after: String, $first: Int!) {
   organization(slug: $slug) {
     period(id: $periodId) {
       goalChanges(after: $after, first: $first) {
-        events {
-          id goalId kind version at actor { id name } requestId
-          changes { field before after } comment
-        }
+        events { EVENT }
         cursor hasMore
       }
     }
   }
 }
-"""
+""".replace("EVENT", EVENT_FIELDS)
 )
 
 REVIEW_FIELDS = "review { decision comment reviewer { id name } reviewedAt }"

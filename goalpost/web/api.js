@@ -1,7 +1,8 @@
 /** The goal sheet's GraphQL client: one `fetch` per operation, errors as ApiError. */
 
 // The fragments come from the server, generated from the Python client's (one copy).
-import { GOAL_FIELDS, SAVE_RESULT_FIELDS } from "./documents.js";
+// A goal's review (a returned goal's comment) is shown on the owner's card: read it too.
+import { GOAL_FIELDS, REVIEW_FIELDS, SAVE_RESULT_FIELDS } from "./documents.js";
 
 const ME = `query Me {
   me { id email name memberships { role organization { slug name } } }
@@ -16,7 +17,7 @@ const ORGANIZATION = `query Organization($slug: String!) {
 }`;
 
 const MY_GOALS = `query MyGoals($slug: String!, $periodId: ID!) {
-  organization(slug: $slug) { period(id: $periodId) { myGoals { ...GoalFields } } }
+  organization(slug: $slug) { period(id: $periodId) { myGoals { ...GoalFields ${REVIEW_FIELDS} } } }
 }
 ${GOAL_FIELDS}`;
 

@@ -10,6 +10,8 @@
 import { GoalpostApi, fetchDevTokens } from "./api.js";
 import { AutoSaver, SaverClosed, clearOrgSlugCache, orgContext, switchOrg } from "./autosave.js";
 import { CATEGORIES, GoalCard, goalValues } from "./cards.js";
+import { HistoryLoader, HistoryPanel } from "./history.js";
+import { TeamView, showReviewNote } from "./review.js";
 import { clearToasts, dismissToast, showToast } from "./toasts.js";
 
 const TOKEN_KEY = "goalpost.token"; // per tab: a pasted token is not shared with other tabs
@@ -24,6 +26,8 @@ const sheet = {
   period: null,
   saver: null,
   cards: new Map(),
+  history: null, // the history panels' loader for the period's own goals
+  team: null, // the supervisor's view of the period (review.js)
 };
 
 function autosaveOptions() {
@@ -44,14 +48,14 @@ function setStatus(text) {
 /** Run a step with the sheet locked, so nothing is typed into an org that is being left. */
 async function locked(message, step) {
   const main = $("sheet");
-  main.inert = true;
+  main.inert = $("team").inert = true;
   main.setAttribute("aria-busy", "true");
   for (const id of ["org-select", "period-select", "sign-out"]) $(id).disabled = true;
   setStatus(message);
   try {
     return await step();
   } finally {
-    main.inert = false;
+    main.inert = $("team").inert = false;
     main.removeAttribute("aria-busy");
     for (const id of ["org-select", "period-select", "sign-out"]) $(id).disabled = false;
   }
@@ -62,6 +66,7 @@ async function locked(message, step) {
 async function showSignIn(error = "") {
   $("session").hidden = true;
   $("sheet").hidden = true;
+  $("team").hidden = true;
   $("sign-in").hidden = false;
   $("sign-in-error").textContent = error;
   setStatus("");
@@ -95,6 +100,7 @@ async function signIn(token) {
 
 async function signOut() {
   await locked("Saving your edits…", async () => {
+    await closeTeam();
     await sheet.saver?.close();
     sheet.saver = null;
   });
@@ -161,6 +167,7 @@ async function changeOrg(slug) {
     // Flush and close the old org's saver first, then clear the org cache (SPEC §7).
     const org = await switchOrg(sheet.saver, slug, loadOrg);
     forgetSaver(leaving);
+    await closeTeam(); // after forgetSaver, which clears the toasts: its own one stays
     await showOrg(org, null);
   });
 }
@@ -170,6 +177,7 @@ async function changePeriod(periodId) {
   await locked("Saving your edits…", async () => {
     await sheet.saver?.close();
     forgetSaver(sheet.org);
+    await closeTeam();
     await openPeriod(period);
   });
 }
@@ -198,6 +206,12 @@ async function openPeriod(period) {
   setStatus(`Loading ${org.name} · ${period.name}…`);
   const goals = await api.myGoals(org.slug, period.id);
   sheet.period = period;
+  sheet.history = new HistoryLoader({
+    api,
+    orgSlug: org.slug,
+    periodId: period.id,
+    scope: "mine",
+  });
   localStorage.setItem(lastKey(), JSON.stringify({ org: org.slug, periodId: period.id }));
   const saver = new AutoSaver({
     transport: api,
@@ -219,8 +233,34 @@ async function openPeriod(period) {
   $("sheet").hidden = false;
   const open = period.status === "ACTIVE";
   for (const button of document.querySelectorAll("[data-add]")) button.disabled = !open;
+  await openTeam(period);
   setStatus(open ? "" : `${period.name} is ${period.status.toLowerCase()}: goals are read-only.`);
   updateTotals();
+}
+
+/** The supervisor's view; it stays hidden for someone without direct reports. */
+async function openTeam(period) {
+  const { api, org } = sheet;
+  const team = new TeamView({ api, org, period, root: $("team"), options: autosaveOptions() });
+  sheet.team = team;
+  try {
+    await team.load();
+  } catch (error) {
+    const text = `Could not load your team's goals (${error.code ?? "error"}): ${error.message}`;
+    $("team").replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+    $("team").hidden = false;
+  }
+}
+
+/** Send the decisions still queued, then hide the view (leaving the period or the org). */
+async function closeTeam() {
+  const unsent = (await sheet.team?.close()) ?? 0;
+  sheet.team = null;
+  $("team").hidden = true;
+  if (unsent) {
+    // Unlike edits, decisions are not kept on the device: say so rather than drop them quietly.
+    showToast("decisions-left", `${unsent} review decision(s) could not be sent. Decide again.`);
+  }
 }
 
 function renderCards(goals) {
@@ -234,6 +274,7 @@ function renderCards(goals) {
       ...unsaved,
     });
     card.setGoal(goal);
+    showReviewNote(card.element, goal.review);
   }
 }
 
@@ -248,6 +289,12 @@ function addCard(key, category, status, values) {
     onEdit: (patch) => edit(key, patch),
     onDelete: () => removeGoal(key),
   });
+  const history = new HistoryPanel({
+    loader: sheet.history,
+    goalId: () => card.element.dataset.goalId,
+    competencies: sheet.org.competencies,
+  });
+  card.element.append(history.element);
   sheet.cards.set(key, card);
   document.querySelector(`[data-cards-for="${category}"]`).append(card.element);
   return card;
@@ -378,9 +425,15 @@ function wire() {
     button.addEventListener("click", () => addGoal(button.dataset.add));
   }
   // Closing or hiding the page: send what is pending now, with keepalive (SPEC §7).
-  addEventListener("pagehide", () => sheet.saver?.flushOnHide());
+  addEventListener("pagehide", () => {
+    sheet.saver?.flushOnHide();
+    sheet.team?.flushOnHide();
+  });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") sheet.saver?.flushOnHide();
+    if (document.visibilityState === "hidden") {
+      sheet.saver?.flushOnHide();
+      sheet.team?.flushOnHide();
+    }
   });
 }
 

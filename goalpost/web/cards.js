@@ -53,7 +53,7 @@ export function isEditable(status) {
   return status === null || EDITABLE_STATUSES.has(status);
 }
 
-function el(tag, attributes = {}, ...children) {
+export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false || value === null || value === undefined) continue;

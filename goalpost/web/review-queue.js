@@ -1,0 +1,180 @@
+/**
+ * A supervisor's decisions, sent like auto-save sends edits (SPEC §7, §10): decisions made
+ * within one cycle go out as ONE `reviewGoals` request.
+ *
+ * - `decide` only records; a later decision on the same goal replaces one not yet sent.
+ * - A cycle starts after `debounceMs` without decisions, or `maxWaitMs` after the first unsent
+ *   one, whichever comes first; `flush()` starts it now. At most one request is in flight:
+ *   decisions made meanwhile wait for the next cycle.
+ * - Each item carries the goal's `expectedVersion`, so a goal that changed since the page
+ *   loaded it comes back as a conflict instead of being decided blindly.
+ * - Each result goes to `onResult(goalId, result)`. Decisions a failed request or a retryable
+ *   item failure did not decide stay queued (`error` state) and go out with the next cycle or
+ *   `flush()` ("Send decisions"); a request refused for good reports its items failed.
+ */
+
+const DEFAULTS = { debounceMs: 800, maxWaitMs: 5000, maxBatch: 200 };
+
+let decisionCount = 0;
+
+export class ReviewQueue {
+  /**
+   * @param {object} options
+   * @param {(items: object[], opts: {keepalive?: boolean}) => Promise<{results: object[]}>}
+   *   options.send one `reviewGoals` request; throws an error with `code` and `retryable`
+   * @param {(goalId: string, state: string, message?: string) => void} options.onState
+   *   `pending`, `sending`, `error` (kept, not sent yet) or `idle` (cancelled)
+   * @param {(goalId: string, result: object) => void} options.onResult one per item sent
+   */
+  constructor({
+    send,
+    onState,
+    onResult,
+    now = () => Date.now(),
+    setTimer = (fn, ms) => setTimeout(fn, ms),
+    clearTimer = (handle) => clearTimeout(handle),
+    ...options
+  }) {
+    Object.assign(this, { send, onState, onResult, now, setTimer, clearTimer });
+    this.options = { ...DEFAULTS, ...definedOnly(options) };
+    this.pending = new Map(); // goalId -> item, in decision order
+    this.failed = new Set(); // goalIds queued again after a failed request: no timer of their own
+    this.inFlight = null;
+    this.timer = null;
+    this.firstAt = null;
+    this.lastAt = null;
+    this.closed = false;
+  }
+
+  get size() {
+    return this.pending.size;
+  }
+
+  /** Queue a decision on a goal at the version the page showed. */
+  decide(goal, decision, comment = null) {
+    if (this.closed) return;
+    this.pending.delete(goal.id); // a newer decision goes to the back, like a new edit
+    this.failed.delete(goal.id);
+    this.pending.set(goal.id, {
+      clientId: `decision-${++decisionCount}`,
+      goalId: goal.id,
+      expectedVersion: goal.version,
+      decision,
+      comment,
+    });
+    this.onState(goal.id, "pending");
+    const now = this.now();
+    this.lastAt = now;
+    this.firstAt ??= now;
+    this._arm();
+  }
+
+  /** Take back a decision not sent yet. */
+  cancel(goalId) {
+    if (!this.pending.delete(goalId)) return;
+    this.failed.delete(goalId);
+    this.onState(goalId, "idle");
+    if (this.pending.size === 0) this._disarm();
+  }
+
+  /** The queued decision on a goal (`APPROVE`/`RETURN`), or null. */
+  decisionOn(goalId) {
+    return this.pending.get(goalId)?.decision ?? null;
+  }
+
+  /** Send everything queued now, and wait until it is answered (a second cycle included). */
+  async flush() {
+    while (this.inFlight) await this.inFlight;
+    if (this.pending.size) await this._cycle();
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** The page is going away: send what is queued with keepalive, without waiting. */
+  flushOnHide() {
+    if (this.inFlight || this.pending.size === 0) return;
+    this._cycle({ keepalive: true });
+  }
+
+  /** Flush, then accept nothing more (an org or period switch, sign-out). */
+  async close() {
+    await this.flush();
+    this.closed = true;
+    this._disarm();
+  }
+
+  // -- the cycle --------------------------------------------------------------------------------
+
+  _arm() {
+    this._disarm();
+    // Decisions that failed are sent with the next cycle or flush(), never on a timer of their
+    // own: a server that keeps failing is not asked again every debounce.
+    if (this.inFlight || this.pending.size === this.failed.size) return;
+    const { debounceMs, maxWaitMs } = this.options;
+    const due = Math.min(this.lastAt + debounceMs, this.firstAt + maxWaitMs);
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      this._cycle();
+    }, Math.max(0, due - this.now()));
+  }
+
+  _disarm() {
+    if (this.timer !== null) this.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  _cycle(opts = {}) {
+    if (this.inFlight || this.pending.size === 0) return this.inFlight;
+    this._disarm();
+    const items = [...this.pending.values()].slice(0, this.options.maxBatch);
+    for (const item of items) {
+      this.pending.delete(item.goalId);
+      this.failed.delete(item.goalId);
+      this.onState(item.goalId, "sending");
+    }
+    if (this.pending.size === 0) this.firstAt = null;
+    this.inFlight = this._send(items, opts).finally(() => {
+      this.inFlight = null;
+      if (this.pending.size) this._arm();
+    });
+    return this.inFlight;
+  }
+
+  async _send(items, opts) {
+    let payload;
+    try {
+      payload = await this.send(items, opts);
+    } catch (error) {
+      this._failed(items, error);
+      return;
+    }
+    payload.results.forEach((result, index) => {
+      const item = items[index];
+      if (result.retryable) {
+        // SAVE_FAILED, BATCH_REJECTED: nothing was decided, and sending it again may work.
+        this._requeue(item, result.message);
+      } else {
+        this.onResult(item.goalId, { ...result, item });
+      }
+    });
+  }
+
+  /** The whole request failed: nothing was decided. */
+  _failed(items, error) {
+    for (const item of items) {
+      if (error.retryable) this._requeue(item, error.message);
+      else this.onResult(item.goalId, { code: error.code, message: error.message, item });
+    }
+  }
+
+  /** Back in the queue, unless a newer decision on the goal is there already. */
+  _requeue(item, message) {
+    if (this.pending.has(item.goalId)) return;
+    this.pending.set(item.goalId, item);
+    this.failed.add(item.goalId);
+    this.onState(item.goalId, "error", `Not sent: ${message}`);
+  }
+}
+
+function definedOnly(options) {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
