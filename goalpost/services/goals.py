@@ -23,6 +23,7 @@ from goalpost.models import (
     Membership,
     User,
 )
+from goalpost.services.bulk import one_of
 from goalpost.services.errors import OrgNotFound
 from goalpost.services.goal_fields import CATEGORY_FIELDS, category_key
 from goalpost.services.guard import OrgContext, PeriodRef
@@ -207,6 +208,9 @@ async def competencies_by_ids(
     if not wanted:
         return {}
     rows = await session.execute(
-        select(Competency).where(Competency.organization_id == org_id, Competency.id.in_(wanted))
+        select(Competency).where(
+            Competency.organization_id == org_id,
+            one_of(session, Competency.id.expression, wanted, param="competency_ids"),
+        )
     )
     return {c.id: c for c in rows.scalars()}

@@ -55,3 +55,20 @@ async def test_statements_per_batch_do_not_grow_with_batch_size(
     # A batch of 1 is a lone create: no UPDATE or DELETE to send.
     assert measured[1] <= measured[10] == measured[100] == measured[200] <= MAX_STATEMENTS + 1
     assert history == {size: 1 for size in SIZES}  # every item is written, one INSERT for all
+
+
+async def test_statement_texts_do_not_depend_on_batch_size(
+    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+) -> None:
+    """The same SQL text for 10 items or 100: compiled once, cached, and prepared once by the
+    database (a VALUES list or IN list that grows with the batch would be new SQL every time)."""
+    texts: dict[int, list[str]] = {}
+    for size in (10, 100):
+        prefix = f"t{size}"
+        existing = await seed_goals(graphql, prefix, size)
+        items = mixed_batch_items(size, existing, prefix, competency_id("acme", "Ownership"))
+        with count_statements() as counter:
+            body = await graphql(BATCH, batch_input(items, period=ACME_ACTIVE))
+        assert all(r["__typename"] in ("GoalSaved", "GoalDeleted") for r in results(body))
+        texts[size] = counter.statements
+    assert texts[10] == texts[100]

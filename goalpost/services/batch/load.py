@@ -17,6 +17,7 @@ from goalpost.db import is_postgres
 from goalpost.models import Competency, Goal
 from goalpost.services.batch.items import GoalBatchItem
 from goalpost.services.batch.patches import referenced_competencies
+from goalpost.services.bulk import one_of
 from goalpost.services.goals import GoalRecord, competencies_by_ids
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 
@@ -67,7 +68,8 @@ async def _load_goals(
         GOALS.c.owner_id == org.caller.id,
         GOALS.c.period_id == period.id,
         GOALS.c.organization_id == org.org_id,
-        GOALS.c.id.in_(ids) | GOALS.c.client_id.in_(client_ids),
+        one_of(session, GOALS.c.id, ids, param="ids")
+        | one_of(session, GOALS.c.client_id, client_ids, param="client_ids"),
     )
     if is_postgres(session):
         # Lock the rows this batch may change: the version check runs under the lock, so

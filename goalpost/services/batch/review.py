@@ -51,6 +51,7 @@ from goalpost.services.batch.results import (
     save_failed,
 )
 from goalpost.services.batch.write import write_plan
+from goalpost.services.bulk import one_of
 from goalpost.services.goals import GoalRecord
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 from goalpost.services.history import ChangeSource, append_events, event_for
@@ -233,7 +234,7 @@ async def load_team_goals(
             ),
         )
         .where(
-            GOALS.c.id.in_(ids),
+            one_of(session, GOALS.c.id, ids, param="ids"),
             GOALS.c.organization_id == org.org_id,
             GOALS.c.period_id == period.id,
             Membership.supervisor_id == org.caller.id,

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import cast, delete, tuple_, update, values
+from sqlalchemy import (
+    delete,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import column
+from sqlalchemy.sql import Executable
 
-from goalpost.db import is_postgres, is_transaction_fault
+from goalpost.db import is_transaction_fault
 from goalpost.services.batch.load import GOALS
 from goalpost.services.batch.plan import Write, WriteKind
+from goalpost.services.bulk import RowSpec, rows_document, rows_table
 from goalpost.services.goals import GOAL_COLUMNS
 
 # Columns an UPDATE sets: all but the goal's identity and birth.
@@ -86,58 +94,88 @@ def _goal_id(write: Write) -> Any:
 
 
 async def _insert(session: AsyncSession, writes: list[Write]) -> set[int]:
-    dialect_insert = postgresql.insert if is_postgres(session) else sqlite.insert
-    # executemany with RETURNING: SQLAlchemy's "insertmanyvalues" sends the rows as one
-    # multi-row INSERT (per 1000 rows) but compiles the statement once and caches it,
-    # where .values(rows) would be compiled again on every batch.
-    statement = (
-        dialect_insert(GOALS)
-        .on_conflict_do_nothing(index_elements=["owner_id", "period_id", "client_id"])
-        .returning(GOALS.c.id)
-    )
+    """One INSERT … SELECT of the batch's rows; a create whose (owner, period, client_id)
+    exists already (a concurrent resend) inserts nothing and is not returned."""
     rows = [w.after.values() for w in writes]  # type: ignore[union-attr]
-    return set((await session.execute(statement, rows)).scalars())
+    statement = _insert_statement(session.get_bind().dialect.name)
+    document = rows_document(session, _INSERT_ROW, rows)
+    return set((await session.execute(statement, {"rows": document})).scalars())
 
 
 async def _update(session: AsyncSession, writes: list[Write]) -> set[int]:
-    """One UPDATE … FROM (VALUES …) for all rows; the version in the join makes a row that
+    """One UPDATE joined to the batch's rows; the version in the join makes a row that
     changed meanwhile match nothing instead of being overwritten."""
     rows = []
     for w in writes:
         before, after = w.before, w.after
         assert before is not None and after is not None
-        rows.append((after.id, before.version, *(getattr(after, n) for n in UPDATED_COLUMNS)))
-    new = (
-        values(
-            column("id", GOALS.c.id.type),
-            column("old_version", GOALS.c.version.type),
-            *(column(n, GOALS.c[n].type) for n in UPDATED_COLUMNS),
-            name="new",
+        rows.append(
+            {"id": after.id, "old_version": before.version}
+            | {n: getattr(after, n) for n in UPDATED_COLUMNS}
         )
-        .data(rows)
-        .cte("new")
+    statement = _update_statement(session.get_bind().dialect.name)
+    return set(
+        (
+            await session.execute(statement, {"rows": rows_document(session, _UPDATE_ROW, rows)})
+        ).scalars()
     )
-    # A column that is NULL in every row is text in PostgreSQL's VALUES (a NULL gets no bind
-    # cast), which a uuid or timestamp column (the review's) will not take: cast it back.
-    # Not on SQLite, where CAST(… AS DATETIME) would turn a timestamp into a number.
-    typed = is_postgres(session)
-    statement = (
-        update(GOALS)
-        .where(GOALS.c.id == new.c.id, GOALS.c.version == new.c.old_version)
-        .values(
-            {n: cast(new.c[n], GOALS.c[n].type) if typed else new.c[n] for n in UPDATED_COLUMNS}
-        )
-        .returning(GOALS.c.id)
-    )
-    return set((await session.execute(statement)).scalars())
 
 
 async def _delete(session: AsyncSession, writes: list[Write]) -> set[int]:
-    keys = [(w.before.id, w.before.version) for w in writes]  # type: ignore[union-attr]
-    statement = (
-        delete(GOALS).where(tuple_(GOALS.c.id, GOALS.c.version).in_(keys)).returning(GOALS.c.id)
+    rows = [{"id": w.before.id, "version": w.before.version} for w in writes]  # type: ignore[union-attr]
+    statement = _delete_statement(session.get_bind().dialect.name)
+    return set(
+        (
+            await session.execute(statement, {"rows": rows_document(session, _DELETE_ROW, rows)})
+        ).scalars()
     )
-    return set((await session.execute(statement)).scalars())
+
+
+# The batch's rows travel as one JSON document bound to one parameter, read back as a table
+# (json_to_recordset on PostgreSQL, json_each on SQLite): the statement's text is the same for
+# 1 row or 200, so it is compiled once, cached, and prepared once by the database.
+_UPDATE_ROW: RowSpec = (
+    ("id", GOALS.c.id.type),
+    ("old_version", GOALS.c.version.type),
+    *((n, GOALS.c[n].type) for n in UPDATED_COLUMNS),
+)
+_INSERT_ROW: RowSpec = tuple((n, GOALS.c[n].type) for n in GOAL_COLUMNS)
+_DELETE_ROW: RowSpec = (("id", GOALS.c.id.type), ("version", GOALS.c.version.type))
+
+
+@cache
+def _insert_statement(dialect: str) -> Executable:
+    new = rows_table(dialect, _INSERT_ROW)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT (else ON reads as a join's).
+    rows = select(*(new.c[n] for n in GOAL_COLUMNS)).where(true()).order_by(new.c.client_id)
+    return (
+        dialect_insert(GOALS)
+        .from_select(list(GOAL_COLUMNS), rows)
+        .on_conflict_do_nothing(index_elements=["owner_id", "period_id", "client_id"])
+        .returning(GOALS.c.id)
+    )
+
+
+@cache
+def _update_statement(dialect: str) -> Executable:
+    new = rows_table(dialect, _UPDATE_ROW)
+    return (
+        update(GOALS)
+        .where(GOALS.c.id == new.c.id, GOALS.c.version == new.c.old_version)
+        .values({n: new.c[n] for n in UPDATED_COLUMNS})
+        .returning(GOALS.c.id)
+    )
+
+
+@cache
+def _delete_statement(dialect: str) -> Executable:
+    keys = rows_table(dialect, _DELETE_ROW)
+    return (
+        delete(GOALS)
+        .where(tuple_(GOALS.c.id, GOALS.c.version).in_(select(keys.c.id, keys.c.version)))
+        .returning(GOALS.c.id)
+    )
 
 
 STATEMENTS: dict[WriteKind, WriteStatement] = {
