@@ -18,13 +18,14 @@ from goalpost.app import create_app
 from goalpost.config import Settings
 from goalpost.services.demo import period_id
 from goalpost.testing import (
+    PgBouncer,
     StatementCounter,
     demo_token,
     fresh_postgres_database,
     fresh_sqlite_database,
     reset_database,
 )
-from goalpost.testing.pgbouncer import PgBouncer
+from goalpost.testing.pgbouncer import pgbouncer_available
 
 POSTGRES_URL = os.environ.get("GOALPOST_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("GOALPOST_TEST_REQUIRE_POSTGRES") == "1"
@@ -42,7 +43,11 @@ GLOBEX_ACTIVE = str(period_id("globex", "fy2026"))
 def pgbouncer() -> Iterator[PgBouncer]:
     """A real PgBouncer in transaction mode in front of GOALPOST_TEST_POSTGRES_URL's server."""
     if not POSTGRES_URL:
-        pytest.fail("GOALPOST_TEST_PGBOUNCER=1 needs GOALPOST_TEST_POSTGRES_URL")
+        pytest.fail("PgBouncer tests need GOALPOST_TEST_POSTGRES_URL")
+    if not pgbouncer_available():
+        if PGBOUNCER_LANE or os.environ.get("GOALPOST_TEST_REQUIRE_PGBOUNCER") == "1":
+            pytest.fail("PgBouncer required but /usr/sbin/pgbouncer is missing (apt pgbouncer)")
+        pytest.skip("PgBouncer not installed (apt install pgbouncer)")
     with PgBouncer(POSTGRES_URL) as bouncer:
         yield bouncer
 

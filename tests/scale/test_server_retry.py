@@ -6,21 +6,18 @@ timeout) or one that outlasts the retries is INTERNAL, with nothing written."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-
 import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
 
 from goalpost.config import Settings
 from tests.batch.helpers import BATCH, batch_input, goals_of, results
 from tests.batch.history_helpers import event_rows
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
-from tests.hardening.test_postgres_faults import FAULTS, items
+from tests.hardening.test_postgres_faults import items
 from tests.review.helpers import REVIEW, review_input, reviewed, submit_all
+from tests.scale.conftest import Plant
 
 RETRIES = 2
 
@@ -35,43 +32,6 @@ def settings(settings: Settings) -> Settings:
             "db_statement_timeout_ms": 300,
         }
     )
-
-
-Plant = Callable[..., AbstractAsyncContextManager[None]]
-
-
-@pytest.fixture
-def plant(app: FastAPI, dialect: str) -> Plant:
-    """`async with plant(fault, when=..., times=1):` a trigger on goals that injects `fault`
-    (see FAULTS) into the first `times` rows matching `when`, then lets every row through."""
-    if dialect != "postgresql":
-        pytest.skip("PostgreSQL fault injection (SQLite has no serialization failures)")
-
-    @asynccontextmanager
-    async def planted(fault: str, *, when: str, times: int | None = 1) -> AsyncIterator[None]:
-        limit = "TRUE" if times is None else f"nextval('fault_count') <= {times}"
-        statements = [
-            "CREATE SEQUENCE fault_count",
-            f"""CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF {when} AND {limit} THEN {FAULTS[fault]} END IF;
-                  RETURN NEW;
-                END $$""",
-            """CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON goals
-               FOR EACH ROW EXECUTE FUNCTION inject_fault()""",
-        ]
-        async with app.state.engine.begin() as conn:
-            for statement in statements:
-                await conn.execute(text(statement))
-        try:
-            yield
-        finally:
-            async with app.state.engine.begin() as conn:
-                await conn.execute(text("DROP TRIGGER inject_fault ON goals"))
-                await conn.execute(text("DROP FUNCTION inject_fault()"))
-                await conn.execute(text("DROP SEQUENCE fault_count"))
-
-    return planted
 
 
 async def retries(http: httpx.AsyncClient) -> dict[str, float]:
