@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import (
     AsyncRetrying,
@@ -22,7 +23,7 @@ from tenacity import (
 )
 
 from goalpost.config import Settings
-from goalpost.db import SerialSession
+from goalpost.db import SerialSession, transient_fault_reason
 from goalpost.logging import log
 from goalpost.metrics import Metrics
 from goalpost.services import goal_submit
@@ -69,8 +70,14 @@ async def run_write(scope: RequestScope, work: Work[T]) -> T:
         log.warning("write_retried", attempt=state.attempt_number, reason=reason)
 
     async def once() -> T:
-        async with scope.db.use() as session, WriteTransaction(session) as tx:
-            return await work(session, tx)
+        try:
+            async with scope.db.use() as session, WriteTransaction(session) as tx:
+                return await work(session, tx)
+        except DBAPIError as exc:  # outside the engine's handling (the guard's lookups, say)
+            reason = transient_fault_reason(exc)
+            if reason is None:
+                raise
+            raise TransientFault(reason) from None
 
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(TransientFault),
