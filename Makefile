@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest tokens token reset-demo clean bench
+.PHONY: run test lint typecheck pytest pytest-pgbouncer tokens token reset-demo clean bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -51,7 +51,25 @@ $(AUDIT)/node_modules/.package-lock.json: $(AUDIT)/package-lock.json
 pytest: $(STAMP) $(AUDIT)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# The PostgreSQL tests that matter for connection pooling, once more through a real PgBouncer
+# in transaction mode (docs/scaling.md), when PostgreSQL is configured and pgbouncer is
+# installed (GOALPOST_TEST_REQUIRE_PGBOUNCER=1: fail instead of skipping). tests/scale's
+# other tests already go through a PgBouncer in the run above; the lock-order rounds test
+# PostgreSQL's row locks, which a pooler does not change.
+PGBOUNCER_TESTS := tests/batch tests/review tests/test_goal_changes.py \
+	tests/hardening/test_postgres_faults.py tests/hardening/test_two_workers.py \
+	tests/hardening/test_tenant_isolation.py tests/scale/test_server_retry.py \
+	--deselect tests/batch/test_lock_order.py
+pytest-pgbouncer: $(STAMP)
+	@if [ -z "$$GOALPOST_TEST_POSTGRES_URL" ]; then \
+		echo "PgBouncer lane skipped: GOALPOST_TEST_POSTGRES_URL is not set"; \
+	elif [ ! -x "$${GOALPOST_PGBOUNCER_BIN:-/usr/sbin/pgbouncer}" ] && [ "$$GOALPOST_TEST_REQUIRE_PGBOUNCER" != 1 ]; then \
+		echo "PgBouncer lane skipped: pgbouncer is not installed (apt install pgbouncer)"; \
+	else \
+		GOALPOST_TEST_PGBOUNCER=1 $(BIN)/pytest -q $(PGBOUNCER_TESTS); \
+	fi
+
+test: lint typecheck pytest pytest-pgbouncer
 
 # Benchmarks (issue 6), not tests: figures to bench/results/ and the README. SQLite by default;
 # PostgreSQL with GOALPOST_BENCH_DATABASE_URL (a fresh database is made next to it).

@@ -24,7 +24,7 @@ import asyncio
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gql import GraphQLRequest
@@ -107,7 +107,10 @@ async def saver_loop(
     return cycles
 
 
-async def run_pace(server: BenchServer, pace: str, seconds: float) -> dict[str, Any]:
+async def run_pace(servers: Sequence[BenchServer], pace: str, seconds: float) -> dict[str, Any]:
+    """`servers`: one, or several instances on the same database; saver i talks to
+    servers[i % len(servers)]."""
+    server = servers[0]
     await server.reset(users=SAVERS)
     log: list[tuple[float, float]] = []
     failures: list[str] = []
@@ -116,7 +119,16 @@ async def run_pace(server: BenchServer, pace: str, seconds: float) -> dict[str, 
     stop_at = [0.0]
     tasks = [
         asyncio.create_task(
-            saver_loop(server.graphql_url, user, pace, ready, start, stop_at, log, failures)
+            saver_loop(
+                servers[user % len(servers)].graphql_url,
+                user,
+                pace,
+                ready,
+                start,
+                stop_at,
+                log,
+                failures,
+            )
         )
         for user in range(SAVERS)
     ]
@@ -126,16 +138,21 @@ async def run_pace(server: BenchServer, pace: str, seconds: float) -> dict[str, 
     if failed:
         start.set()
         await asyncio.gather(*tasks)  # raises the first failure
-    await server.clear()
+    for each in servers:
+        await each.clear()
     failures.clear()
-    cpu_before = process_cpu(os.getpid()), process_cpu(server.pid)
+    cpu_before = process_cpu(os.getpid()), sum(process_cpu(each.pid) for each in servers)
     began = time.perf_counter()
     stop_at[0] = began + seconds
     start.set()
     cycles = await asyncio.gather(*tasks)
     ended = time.perf_counter()
-    cpu_after = process_cpu(os.getpid()), process_cpu(server.pid)
-    stats = await server.stats()
+    cpu_after = process_cpu(os.getpid()), sum(process_cpu(each.pid) for each in servers)
+    every = [await each.stats() for each in servers]
+    stats = {
+        "server_seconds": [t for one in every for t in one["server_seconds"]],
+        "requests": [r for one in every for r in one["requests"]],
+    }
     # Requests that started inside the window; the last ones may finish a little after it.
     latencies = [d for s, d in log if began <= s < stop_at[0]]
     requests = len(latencies)
@@ -153,11 +170,35 @@ async def run_pace(server: BenchServer, pace: str, seconds: float) -> dict[str, 
         "errors": len(failures),
         "error_kinds": sorted(set(failures))[:10],
         "elapsed_s": round(ended - began, 1),
-        # Share of one core: the server runs one event loop, so near 1.0 means CPU-bound.
+        # Share of one core: a server runs one event loop, so near 1.0 (per server) means
+        # CPU-bound. With several servers, their sum.
         "client_process_cpu": round((cpu_after[0] - cpu_before[0]) / (ended - began), 2),
         "server_process_cpu": round((cpu_after[1] - cpu_before[1]) / (ended - began), 2),
     }
 
 
 async def measure(server: BenchServer, seconds: float) -> dict[str, Any]:
-    return {pace: await run_pace(server, pace, seconds) for pace in PACES}
+    return {pace: await run_pace([server], pace, seconds) for pace in PACES}
+
+
+async def measure_instances(
+    direct: BenchServer, pooled: Sequence[BenchServer], seconds: float, rounds: int = 2
+) -> dict[str, Any]:
+    """Measure 7: the saturation pace on one instance straight on PostgreSQL and on two
+    instances through PgBouncer (transaction mode), taking turns, in the same run."""
+    setups = {"one_instance_direct": [direct], "two_instances_pgbouncer": list(pooled)}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in setups}
+    for _ in range(rounds):
+        for name, servers in setups.items():
+            runs[name].append(await run_pace(servers, "saturation", seconds))
+    out: dict[str, Any] = {"pace": "saturation", "rounds": rounds}
+    for name, results in runs.items():
+        out[name] = {
+            "throughput_rps": [r["throughput_rps"] for r in results],
+            "latency_ms": [r["latency_ms"] for r in results],
+            "errors": sum(r["errors"] for r in results),
+            "server_process_cpu": [r["server_process_cpu"] for r in results],
+        }
+    best = {name: max(out[name]["throughput_rps"]) for name in setups}
+    out["two_over_one"] = round(best["two_instances_pgbouncer"] / best["one_instance_direct"], 2)
+    return out

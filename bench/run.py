@@ -40,10 +40,11 @@ from bench.machine import (
     wait_until_quiet,
 )
 from bench.server import BenchServer
-from goalpost.testing import fresh_postgres_database, fresh_sqlite_database
+from goalpost.testing import PgBouncer, fresh_postgres_database, fresh_sqlite_database
+from goalpost.testing.pgbouncer import pgbouncer_available
 
 RESULTS = Path(__file__).parent / "results"
-MEASURES = ("requests", "end_to_end", "scaling", "load", "profile", "variant")
+MEASURES = ("requests", "end_to_end", "scaling", "load", "profile", "variant", "instances")
 
 
 @contextmanager
@@ -145,6 +146,23 @@ async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[s
             }
             results["variant"]["machine_during"] = watch.stop()
             print(f"[{label}] variant: {json.dumps(results['variant']['machine_during'])}")
+    if "instances" in args.only and label == "postgresql" and pgbouncer_available():
+        # One instance straight on PostgreSQL against two behind a real PgBouncer
+        # (docs/scaling.md), on the same database, taking turns.
+        with PgBouncer(url) as bouncer:
+            pooled = bouncer.url(url)
+            async with (
+                BenchServer(url, log_path=log_path) as direct,
+                BenchServer(pooled, log_path=log_path, pooler="pgbouncer") as first,
+                BenchServer(pooled, log_path=log_path, pooler="pgbouncer") as second,
+            ):
+                print(f"[{label}] instances (1 direct vs 2 via PgBouncer) ...", flush=True)
+                watch = CpuWatch(database=db_name).start()
+                results["instances"] = await load.measure_instances(
+                    direct, [first, second], args.load_seconds
+                )
+                results["instances"]["machine_during"] = watch.stop()
+                print(f"[{label}] instances: {json.dumps(results['instances'])}", flush=True)
     return results
 
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from bench.variants import VARIANTS
-from goalpost.config import Settings
+from goalpost.config import Pooler, Settings
 from goalpost.services.auth import issue_dev_token
 
 Scope = MutableMapping[str, Any]
@@ -199,7 +199,12 @@ class BenchApp:
 
 
 def serve(
-    database_url: str, port_file: str, batching: int, profile_interval: float, variant: str
+    database_url: str,
+    port_file: str,
+    batching: int,
+    profile_interval: float,
+    variant: str,
+    pooler: Pooler = "none",
 ) -> None:
     import uvicorn
 
@@ -209,6 +214,7 @@ def serve(
     settings = Settings(
         env="dev",
         database_url=database_url,
+        database_pooler=pooler,
         graphql_batching=batching,
         log_format="json",  # as in production: one JSON line per request
     )
@@ -230,9 +236,16 @@ class BenchServer:
     """Starts `python -m bench.server` and stops it; `control()` reads its counters."""
 
     def __init__(
-        self, database_url: str, *, batching: int = 16, log_path: Path, variant: str = "none"
+        self,
+        database_url: str,
+        *,
+        batching: int = 16,
+        log_path: Path,
+        variant: str = "none",
+        pooler: Pooler = "none",
     ) -> None:
         self.database_url = database_url
+        self.pooler = pooler
         self.batching = batching
         self.variant = variant
         self.log_path = log_path
@@ -267,6 +280,8 @@ class BenchServer:
             str(self.batching),
             "--variant",
             self.variant,
+            "--pooler",
+            self.pooler,
         ]
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
@@ -331,8 +346,16 @@ def main() -> None:
     parser.add_argument("--batching", type=int, default=16)
     parser.add_argument("--profile-interval", type=float, default=0.002)
     parser.add_argument("--variant", choices=VARIANTS, default="none")
+    parser.add_argument("--pooler", choices=["none", "pgbouncer"], default="none")
     args = parser.parse_args()
-    serve(args.database_url, args.port_file, args.batching, args.profile_interval, args.variant)
+    serve(
+        args.database_url,
+        args.port_file,
+        args.batching,
+        args.profile_interval,
+        args.variant,
+        args.pooler,
+    )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def create_app(
         or (settings.log_format == "auto" and settings.env == "production")
     )
     engine = create_engine(
-        settings.database_url, statement_timeout_ms=settings.db_statement_timeout_ms
+        settings.database_url,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        pooler=settings.database_pooler,
     )
     sessions = create_session_factory(engine)
     verifier = TokenVerifier(settings)

@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from goalpost.config import Settings, get_settings
+from goalpost.config import Pooler, Settings, get_settings
 
 app = typer.Typer(help="goalpost: evaluation-period goals over GraphQL.", no_args_is_help=True)
 
@@ -37,21 +37,24 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def migrate_database(url: str) -> None:
-    """Apply every Alembic migration to `url` (the same migrations for SQLite and PostgreSQL)."""
+def migrate_database(url: str, pooler: Pooler = "none") -> None:
+    """Apply every Alembic migration to `url` (the same migrations for SQLite and PostgreSQL);
+    `pooler`: what is between us and the database (GOALPOST_DATABASE_POOLER)."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("goalpost.pooler", pooler)
     command.upgrade(config, "head")
 
 
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    migrate_database(load_settings().database_url)
+    settings = load_settings()
+    migrate_database(settings.database_url, settings.database_pooler)
     typer.echo("database migrated")
 
 
@@ -69,10 +72,10 @@ def seed_demo(
     from goalpost.services.demo import demo_rows, restore_demo
     from goalpost.services.demo import seed_demo as seed
 
-    url = load_settings().database_url
+    settings = load_settings()
 
     async def run() -> str:
-        engine = create_engine(url)
+        engine = create_engine(settings.database_url, pooler=settings.database_pooler)
         try:
             async with create_session_factory(engine)() as session:
                 if reset:
@@ -96,7 +99,7 @@ def token(email: str, ttl: int = typer.Option(0, help="Lifetime in seconds (0: d
     settings = load_settings()
 
     async def subject() -> str | None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, pooler=settings.database_pooler)
         try:
             async with create_session_factory(engine)() as session:
                 found = await session.execute(select(User.subject).where(User.email == email))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# What sits between the app and PostgreSQL (GOALPOST_DATABASE_POOLER).
+Pooler = Literal["none", "pgbouncer"]
 
 DEV_JWT_SECRET = "goalpost-dev-secret-do-not-use-in-production"
 
@@ -17,6 +20,10 @@ class Settings(BaseSettings):
     # "production" is the documented spelling; "prod" is read as the same thing.
     env: Literal["dev", "production"] = "dev"
     database_url: str = "sqlite+aiosqlite:///./goalpost.db"
+    # "pgbouncer": the URL points at PgBouncer in pool_mode=transaction (docs/scaling.md):
+    # no named prepared statement outlives its transaction, the statement timeout is set per
+    # transaction instead of as a startup parameter. "none": straight to PostgreSQL.
+    database_pooler: Pooler = "none"
 
     # HS256 for development; JWKS (RS256/ES256) + issuer + audience for production.
     jwt_secret: SecretStr | None = None
@@ -28,6 +35,11 @@ class Settings(BaseSettings):
     max_batch_items: int = 200
     max_goals_per_period: int = 500
     db_statement_timeout_ms: int = 15_000
+    # A write that hits a transient conflict (serialization failure, deadlock, a connection
+    # lost before commit) is run again whole, on a fresh transaction, this many times at most,
+    # after a jittered backoff (first wait up to db_write_retry_backoff_ms, then doubling).
+    db_write_retries: int = Field(default=3, ge=0, le=10)
+    db_write_retry_backoff_ms: int = Field(default=20, ge=0, le=5000)
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 5000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,14 +18,32 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from goalpost.config import Pooler
+
 # Session execution option asking for a write transaction (see _begin_sqlite).
 WRITE_TRANSACTION = {"goalpost_write": True}
 
 
 def create_engine(
-    url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any
+    url: str,
+    *,
+    statement_timeout_ms: int | None = None,
+    pooler: Pooler = "none",
+    **kwargs: Any,
 ) -> AsyncEngine:
-    if statement_timeout_ms and url.startswith("postgresql"):
+    """`pooler="pgbouncer"`: the URL is PgBouncer in pool_mode=transaction (docs/scaling.md)."""
+    postgres = url.startswith("postgresql")
+    behind_pgbouncer = postgres and pooler == "pgbouncer"
+    if behind_pgbouncer:
+        # Consecutive transactions of one client connection may run on different server
+        # connections, so no prepared statement may be cached or reused by name: asyncpg's
+        # and SQLAlchemy's caches off, and every statement SQLAlchemy prepares gets a unique
+        # name, so two clients never collide on "__asyncpg_stmt_1__" on one server connection.
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("statement_cache_size", 0)
+        connect_args.setdefault("prepared_statement_cache_size", 0)
+        connect_args.setdefault("prepared_statement_name_func", _unique_statement_name)
+    elif statement_timeout_ms and postgres:
         # A runaway statement is cancelled by the server (SQLSTATE 57014), not waited for.
         kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})[
             "statement_timeout"
@@ -32,7 +51,24 @@ def create_engine(
     engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif behind_pgbouncer and statement_timeout_ms:
+        _timeout_per_transaction(engine, statement_timeout_ms)
     return engine
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+def _timeout_per_transaction(engine: AsyncEngine, timeout_ms: int) -> None:
+    """PgBouncer refuses statement_timeout as a startup parameter, and a session-level SET
+    would stay behind on a server connection that other clients share next. SET LOCAL lasts
+    exactly as long as the transaction, which is as long as PgBouncer lends us the server."""
+    statement = f"SET LOCAL statement_timeout = {int(timeout_ms)}"
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _set_timeout(conn: Connection) -> None:
+        conn.exec_driver_sql(statement)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -89,6 +125,22 @@ def is_transaction_fault(exc: DBAPIError) -> bool:
     if isinstance(name, str):
         return "_".join(name.split("_")[:2]) in SQLITE_TRANSACTION_FAULTS
     return False
+
+
+# Conflicts that a fresh transaction usually does not meet again: serialization failure,
+# deadlock, and the backend terminated under us (before commit: nothing was written).
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01"})
+
+
+def transient_fault_reason(exc: DBAPIError) -> str | None:
+    """Why running the transaction again may well succeed (the SQLSTATE, or
+    "connection_lost"), or None when it would fail the same way (e.g. a statement timeout)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and (sqlstate in TRANSIENT_SQLSTATES or sqlstate[:2] == "08"):
+        return sqlstate
+    if exc.connection_invalidated:
+        return "connection_lost"
+    return None
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -1,4 +1,4 @@
-"""Prometheus metrics: HTTP requests and latency, batch sizes, item outcomes.
+"""Prometheus metrics: HTTP requests and latency, batch sizes, item outcomes, write retries.
 
 One registry per app (tests build many apps in one process). With several uvicorn workers each
 process counts its own; scrape them separately or use prometheus-client's multiprocess mode.
@@ -40,6 +40,14 @@ class Metrics:
             "goalpost_batch_item_results",
             "Batch items by outcome (saved, deleted, or the code).",
             ["outcome"],
+            registry=self.registry,
+        )
+
+        self.write_retries = Counter(
+            "goalpost_write_retries",
+            "Writes run again on the server after a transient conflict, by reason (SQLSTATE "
+            "40001 serialization failure, 40P01 deadlock, 57P01/08xxx or connection_lost).",
+            ["reason"],
             registry=self.registry,
         )
 

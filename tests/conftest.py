@@ -1,4 +1,8 @@
-"""The suite runs once on SQLite and, when GOALPOST_TEST_POSTGRES_URL is set, once on PostgreSQL."""
+"""The suite runs once on SQLite and, when GOALPOST_TEST_POSTGRES_URL is set, once on PostgreSQL.
+
+With GOALPOST_TEST_PGBOUNCER=1 it runs once through a real PgBouncer (pool_mode=transaction)
+in front of that PostgreSQL instead, with GOALPOST_DATABASE_POOLER=pgbouncer for every app
+and server the tests start (`make test` runs the pooling-relevant tests this way too)."""
 
 from __future__ import annotations
 
@@ -14,22 +18,41 @@ from goalpost.app import create_app
 from goalpost.config import Settings
 from goalpost.services.demo import period_id
 from goalpost.testing import (
+    PgBouncer,
     StatementCounter,
     demo_token,
     fresh_postgres_database,
     fresh_sqlite_database,
     reset_database,
 )
+from goalpost.testing.pgbouncer import pgbouncer_available
 
 POSTGRES_URL = os.environ.get("GOALPOST_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("GOALPOST_TEST_REQUIRE_POSTGRES") == "1"
+PGBOUNCER_LANE = os.environ.get("GOALPOST_TEST_PGBOUNCER") == "1"
+if PGBOUNCER_LANE:
+    # Read by every Settings() of the run and inherited by the servers the tests start.
+    os.environ["GOALPOST_DATABASE_POOLER"] = "pgbouncer"
 
 ACME_ACTIVE = str(period_id("acme", "fy2026"))
 ACME_CLOSED = str(period_id("acme", "fy2025"))
 GLOBEX_ACTIVE = str(period_id("globex", "fy2026"))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="session")
+def pgbouncer() -> Iterator[PgBouncer]:
+    """A real PgBouncer in transaction mode in front of GOALPOST_TEST_POSTGRES_URL's server."""
+    if not POSTGRES_URL:
+        pytest.fail("PgBouncer tests need GOALPOST_TEST_POSTGRES_URL")
+    if not pgbouncer_available():
+        if PGBOUNCER_LANE or os.environ.get("GOALPOST_TEST_REQUIRE_PGBOUNCER") == "1":
+            pytest.fail("PgBouncer required but /usr/sbin/pgbouncer is missing (apt pgbouncer)")
+        pytest.skip("PgBouncer not installed (apt install pgbouncer)")
+    with PgBouncer(POSTGRES_URL) as bouncer:
+        yield bouncer
+
+
+@pytest.fixture(scope="session", params=["pgbouncer"] if PGBOUNCER_LANE else ["sqlite", "postgres"])
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -44,6 +67,7 @@ def database_url(
             )
         pytest.skip("PostgreSQL not configured (set GOALPOST_TEST_POSTGRES_URL)")
     try:
+        # Created and migrated directly on PostgreSQL (CREATE DATABASE is not for a pooler).
         database = fresh_postgres_database(POSTGRES_URL)
         url = database.__enter__()
     except OSError as exc:
@@ -51,7 +75,10 @@ def database_url(
             pytest.fail(f"PostgreSQL required but unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     try:
-        yield url
+        if request.param == "pgbouncer":
+            yield request.getfixturevalue("pgbouncer").url(url)
+        else:
+            yield url
     finally:
         database.__exit__(None, None, None)
 

@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from goalpost.config import get_settings
+from goalpost.config import Pooler, get_settings
 from goalpost.db import create_engine
 from goalpost.models import Base
 
@@ -14,6 +14,13 @@ target_metadata = Base.metadata
 
 def database_url() -> str:
     return context.config.get_main_option("sqlalchemy.url") or get_settings().database_url
+
+
+def pooler() -> Pooler:
+    chosen = context.config.get_main_option("goalpost.pooler")
+    if chosen in ("none", "pgbouncer"):
+        return "pgbouncer" if chosen == "pgbouncer" else "none"
+    return get_settings().database_pooler
 
 
 def run_migrations(connection: Connection) -> None:
@@ -27,7 +34,8 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(database_url())
+    # Through PgBouncer too: the migrations run in one transaction, on one server connection.
+    engine = create_engine(database_url(), pooler=pooler())
     async with engine.connect() as connection:
         await connection.run_sync(run_migrations)
         await connection.commit()

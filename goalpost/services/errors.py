@@ -66,3 +66,13 @@ class InternalError(GoalpostError):
 
     def __init__(self, message: str = "Internal error; nothing was saved, please retry.") -> None:
         super().__init__(message)
+
+
+class TransientFault(InternalError):
+    """INTERNAL to the client, but worth running the whole write again on the server first: a
+    serialization failure, a deadlock, or a connection lost before commit. The transaction was
+    rolled back, so nothing of it was written (services/requests.py retries it)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason  # the SQLSTATE, or "connection_lost", for logs and metrics

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from goalpost.db import is_postgres
 from goalpost.models import Goal, GoalCategory, GoalEventKind, GoalStatus, PeriodStatus, utcnow
-from goalpost.services.errors import InternalError, PeriodClosed
+from goalpost.services.errors import PeriodClosed
 from goalpost.services.goals import (
     EDITABLE_STATUSES,
     GoalRecord,
@@ -20,7 +20,7 @@ from goalpost.services.goals import (
 )
 from goalpost.services.guard import OrgContext, PeriodRef
 from goalpost.services.history import ChangeSource, append_events, event_for
-from goalpost.services.transaction import WriteTransaction
+from goalpost.services.transaction import WriteTransaction, fault_error
 
 REQUIRED_PERFORMANCE_TOTAL = Decimal("100")
 
@@ -115,6 +115,6 @@ async def submit_goals(
                 if g.id in changed
             ],
         )
-    except DBAPIError:
-        raise InternalError() from None
+    except DBAPIError as exc:
+        raise fault_error(exc) from None
     return SubmitOutcome(True, [changed.get(g.id, g) for g in goals], [])

@@ -2,16 +2,29 @@
 
 RequestScope is what an adapter hands over: the request's session, its org guard, the
 settings and the metrics. Each use case resolves org and period through the guard inside the
-one write transaction, then runs the service.
+one write transaction, then runs the service; `run_write` runs that whole unit again on a
+fresh transaction when it hits a transient conflict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from goalpost.config import Settings
-from goalpost.db import SerialSession
+from goalpost.db import SerialSession, transient_fault_reason
+from goalpost.logging import log
 from goalpost.metrics import Metrics
 from goalpost.services import goal_submit
 from goalpost.services.batch import BatchLimits, BatchOutcome, ErrorPolicy, GoalBatchItem
@@ -19,6 +32,7 @@ from goalpost.services.batch import batch_save_goals as run_batch
 from goalpost.services.batch.results import ReviewOutcome, outcome_label
 from goalpost.services.batch.review import GoalReviewItem
 from goalpost.services.batch.review import review_goals as run_review
+from goalpost.services.errors import TransientFault
 from goalpost.services.goal_submit import SubmitOutcome
 from goalpost.services.guard import OrgGuard
 from goalpost.services.transaction import WriteTransaction
@@ -34,6 +48,50 @@ class RequestScope:
     request_id: str | None = None
 
 
+T = TypeVar("T")
+Work = Callable[[AsyncSession, WriteTransaction], Awaitable[T]]
+
+
+async def run_write(scope: RequestScope, work: Work[T]) -> T:
+    """Run `work` (guard + engine) in one write transaction and commit. A transient conflict
+    (TransientFault: serialization failure, deadlock, connection lost before commit) rolled
+    it all back, so the whole unit runs again on a fresh transaction, at most
+    `db_write_retries` more times, after a jittered, doubling backoff (full jitter: retries
+    of concurrent requests spread out instead of colliding again). Each retry is counted in
+    goalpost_write_retries. Then INTERNAL. A failed COMMIT is never retried: whether it took
+    effect is unknown, and the client's resend (idempotent) is the safe way to find out."""
+    settings = scope.settings
+    backoff = settings.db_write_retry_backoff_ms / 1000
+
+    def count_retry(state: RetryCallState) -> None:
+        fault = state.outcome.exception() if state.outcome is not None else None
+        reason = fault.reason if isinstance(fault, TransientFault) else "unknown"
+        scope.metrics.write_retries.labels(reason).inc()
+        log.warning("write_retried", attempt=state.attempt_number, reason=reason)
+
+    async def once() -> T:
+        try:
+            async with scope.db.use() as session, WriteTransaction(session) as tx:
+                return await work(session, tx)
+        except DBAPIError as exc:  # outside the engine's handling (the guard's lookups, say)
+            reason = transient_fault_reason(exc)
+            if reason is None:
+                raise
+            raise TransientFault(reason) from None
+
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(TransientFault),
+        stop=stop_after_attempt(settings.db_write_retries + 1),
+        wait=wait_random_exponential(
+            multiplier=backoff, max=backoff * 2**settings.db_write_retries
+        ),
+        before_sleep=count_retry,
+        reraise=True,  # out of retries: the last TransientFault, which is INTERNAL
+    )
+    result: T = await retrying(once)
+    return result
+
+
 async def save_goals(
     scope: RequestScope,
     *,
@@ -45,9 +103,10 @@ async def save_goals(
 ) -> BatchOutcome:
     """`request_items`: what the whole request asks to write (all its batch fields); over
     the limit, every batch of the request is refused, so nothing is written."""
-    async with scope.db.use() as session, WriteTransaction(session) as tx:
+
+    async def work(session: AsyncSession, tx: WriteTransaction) -> BatchOutcome:
         org, period = await scope.guard.require_org_period(session, org_slug, period_id)
-        outcome = await run_batch(
+        return await run_batch(
             tx=tx,
             org=org,
             period=period,
@@ -60,16 +119,20 @@ async def save_goals(
             ),
             request_id=scope.request_id,
         )
+
+    outcome = await run_write(scope, work)
     scope.metrics.observe_batch(outcome_label(r) for r in outcome.results)
     return outcome
 
 
 async def submit_goals(scope: RequestScope, *, org_slug: str, period_id: str) -> SubmitOutcome:
-    async with scope.db.use() as session, WriteTransaction(session) as tx:
+    async def work(session: AsyncSession, tx: WriteTransaction) -> SubmitOutcome:
         org, period = await scope.guard.require_org_period(session, org_slug, period_id)
         return await goal_submit.submit_goals(
             tx=tx, org=org, period=period, request_id=scope.request_id
         )
+
+    return await run_write(scope, work)
 
 
 async def review_goals(
@@ -82,9 +145,10 @@ async def review_goals(
     request_items: int = 0,
 ) -> ReviewOutcome:
     """A supervisor's decisions (SPEC §10): the same guard, transaction and budget as a save."""
-    async with scope.db.use() as session, WriteTransaction(session) as tx:
+
+    async def work(session: AsyncSession, tx: WriteTransaction) -> ReviewOutcome:
         org, period = await scope.guard.require_org_period(session, org_slug, period_id)
-        outcome = await run_review(
+        return await run_review(
             tx=tx,
             org=org,
             period=period,
@@ -95,5 +159,7 @@ async def review_goals(
             ),
             request_id=scope.request_id,
         )
+
+    outcome = await run_write(scope, work)
     scope.metrics.observe_batch(outcome_label(r) for r in outcome.results)
     return outcome

@@ -7,9 +7,9 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.db import begin_write
+from goalpost.db import begin_write, transient_fault_reason
 from goalpost.logging import log
-from goalpost.services.errors import InternalError
+from goalpost.services.errors import InternalError, TransientFault
 
 
 class WriteTransaction:
@@ -61,3 +61,10 @@ def db_error_fields(exc: DBAPIError) -> dict[str, str | None]:
     never its message, which may quote the items' text."""
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "sqlite_errorname", None)
     return {"error": type(exc.orig).__name__, "sqlstate": code}
+
+
+def fault_error(exc: DBAPIError) -> InternalError:
+    """The request-level error for a fault of the whole transaction: INTERNAL either way, a
+    TransientFault when running the write again on a fresh transaction may succeed."""
+    reason = transient_fault_reason(exc)
+    return TransientFault(reason) if reason is not None else InternalError()

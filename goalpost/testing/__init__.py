@@ -1,5 +1,6 @@
 """Helpers for test suites: throwaway databases, demo data, tokens for demo users, a live
-server that counts requests, virtual time and network faults.
+server that counts requests, `goalpost serve` processes, a real PgBouncer, virtual time and
+network faults.
 
 One module per idea; every name is re-exported here, so `from goalpost.testing import X` is
 the import to use."""
@@ -13,14 +14,18 @@ from goalpost.testing.databases import (
     reset_database,
 )
 from goalpost.testing.demo import demo_token, mixed_batch_items
+from goalpost.testing.pgbouncer import PgBouncer
+from goalpost.testing.process import ServerProcess
 from goalpost.testing.proxy import TcpProxy
 from goalpost.testing.recorder import RecordedRequest, RequestRecorder
 from goalpost.testing.server import LiveServer
 
 __all__ = [
     "LiveServer",
+    "PgBouncer",
     "RecordedRequest",
     "RequestRecorder",
+    "ServerProcess",
     "StatementCounter",
     "TcpProxy",
     "VirtualClock",

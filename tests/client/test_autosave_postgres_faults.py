@@ -1,5 +1,7 @@
 """The AutoSaver rides through PostgreSQL faults: the killed backend, serialization failure,
-deadlock and statement timeout each fail one save cycle as INTERNAL; the retry saves once."""
+deadlock and statement timeout each fail one save cycle as INTERNAL; the retry saves once.
+The server's own retries are off here (they would cure the transient faults before the client
+saw them: tests/scale/test_server_retry.py), as when they are used up."""
 
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from tests.hardening.test_postgres_faults import FAULTS, REMOVE_FAULT, plant_fau
 @pytest.fixture
 def server(database_url: str, dialect: str) -> Iterator[LiveServer]:
     """A live server of its own, with a short statement timeout so that the sleeping trigger
-    is cancelled by PostgreSQL."""
+    is cancelled by PostgreSQL, and no server-side retry."""
     if dialect != "postgresql":
         pytest.skip("PostgreSQL fault injection")
-    settings = Settings(env="dev", database_url=database_url, db_statement_timeout_ms=300)
+    settings = Settings(
+        env="dev", database_url=database_url, db_statement_timeout_ms=300, db_write_retries=0
+    )
     with LiveServer(settings) as live:
         live.reset()
         yield live

@@ -1,5 +1,6 @@
 """PostgreSQL faults in the middle of a batch: a killed connection, a serialization failure,
-a deadlock, a statement timeout. Each is INTERNAL (retryable), writes nothing, leaves the
+a deadlock, a statement timeout. With the server's own retries off (or used up: see
+tests/scale/test_server_retry.py) each is INTERNAL (retryable), writes nothing, leaves the
 server healthy, and the resent batch saves exactly once."""
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def plant_fault_once(kind: str) -> list[str]:
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """A short statement timeout, so the sleeping trigger is cancelled by the server."""
-    return settings.model_copy(update={"db_statement_timeout_ms": 300})
+    """A short statement timeout, so the sleeping trigger is cancelled by the server; no
+    server-side retry, so the client sees the fault."""
+    return settings.model_copy(update={"db_statement_timeout_ms": 300, "db_write_retries": 0})
 
 
 @pytest.fixture

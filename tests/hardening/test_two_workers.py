@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,60 +17,28 @@ import pytest
 
 from goalpost.config import Settings
 from goalpost.db import create_engine
-from goalpost.testing import demo_token, reset_database
+from goalpost.testing import ServerProcess, demo_token, reset_database
 from tests.batch.helpers import BATCH, MY_GOALS, batch_input, goal_id
 
 PERIOD = "96604c54-f8c0-5fa3-8abf-9342beb8f376"  # acme FY2026 (demo ids are fixed)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def two_workers(database_url: str, dialect: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def two_workers(
+    database_url: str, dialect: str, tmp_path: Path, settings: Settings
+) -> Iterator[tuple[str, Path]]:
     if dialect != "postgresql":
         pytest.skip("several workers share one PostgreSQL (the production setup)")
 
     async def reset() -> None:
-        engine = create_engine(database_url)
+        engine = create_engine(database_url, pooler=settings.database_pooler)
         await reset_database(engine)
         await engine.dispose()
 
     asyncio.run(reset())
-    port = free_port()
     log_path = tmp_path / "server.log"
-    env = {
-        **os.environ,
-        "GOALPOST_DATABASE_URL": database_url,
-        "GOALPOST_ENV": "dev",
-        "GOALPOST_LOG_FORMAT": "json",
-    }
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "goalpost.cli", "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-        yield url, log_path
-    finally:
-        server.terminate()
-        server.wait(30)
+    with ServerProcess(log_path, workers=2, GOALPOST_DATABASE_URL=database_url) as server:
+        yield server.url, log_path
 
 
 def serving_pids(log_path: Path) -> set[int]:

@@ -32,7 +32,7 @@ from goalpost.services.batch.results import (
     save_failed,
 )
 from goalpost.services.batch.write import WriteReport, write_plan
-from goalpost.services.errors import BatchTooLarge, InternalError, PeriodClosed
+from goalpost.services.errors import BatchTooLarge, PeriodClosed
 from goalpost.services.goals import (
     OwnerTally,
     WeightTotals,
@@ -42,7 +42,7 @@ from goalpost.services.goals import (
 )
 from goalpost.services.guard import OrgContext, PeriodRef
 from goalpost.services.history import ChangeSource, append_events, event_for
-from goalpost.services.transaction import WriteTransaction, db_error_fields
+from goalpost.services.transaction import WriteTransaction, db_error_fields, fault_error
 from goalpost.tracing import span
 
 T = TypeVar("T")
@@ -98,20 +98,21 @@ async def run_with_fallback(
 ) -> T:
     """Run a batch with bulk writes; if a bulk statement hits a database error, run it again
     with one SAVEPOINT per item, so the item that caused it fails alone and the rest still
-    save. A fault of the whole transaction (or of the second run) is INTERNAL."""
+    save. A fault of the whole transaction (or of the second run) is INTERNAL; a transient
+    one (TransientFault) is run again whole by the use case (services/requests.py)."""
     try:
         return await attempt(bulk=True)
     except DBAPIError as exc:
         if is_transaction_fault(exc):
             log.error(f"{log_prefix}_transaction_fault", **where, **db_error_fields(exc))
-            raise InternalError() from None
+            raise fault_error(exc) from None
         log.warning(f"{log_prefix}_bulk_write_failed", **where, **db_error_fields(exc))
     await tx.restart()
     try:
         return await attempt(bulk=False)
     except DBAPIError as exc:
         log.error(f"{log_prefix}_transaction_fault", **where, **db_error_fields(exc))
-        raise InternalError() from None
+        raise fault_error(exc) from None
 
 
 def log_item_failures(
