@@ -9,6 +9,7 @@ from goalpost.db import create_engine
 from goalpost.testing.clock import VirtualClock
 from goalpost.testing.databases import (
     StatementCounter,
+    empty_postgres_database,
     fresh_postgres_database,
     fresh_sqlite_database,
     reset_database,
@@ -31,6 +32,7 @@ __all__ = [
     "VirtualClock",
     "create_engine",
     "demo_token",
+    "empty_postgres_database",
     "fresh_postgres_database",
     "fresh_sqlite_database",
     "mixed_batch_items",

@@ -24,8 +24,9 @@ async def reset_database(engine: AsyncEngine) -> None:
 
 
 @contextmanager
-def fresh_postgres_database(admin_url: str) -> Iterator[str]:
-    """Create a uniquely named database next to `admin_url`, migrate it, drop it afterwards."""
+def empty_postgres_database(admin_url: str) -> Iterator[str]:
+    """Create a uniquely named, empty database next to `admin_url`; drop it afterwards.
+    Yields its name."""
     import asyncpg
 
     url = make_url(admin_url)
@@ -40,12 +41,19 @@ def fresh_postgres_database(admin_url: str) -> Iterator[str]:
             await conn.close()
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    test_url = url.set(database=name).render_as_string(hide_password=False)
     try:
-        migrate_database(test_url)
-        yield test_url
+        yield name
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """A new database next to `admin_url`, migrated; dropped afterwards. Yields its URL."""
+    with empty_postgres_database(admin_url) as name:
+        test_url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        migrate_database(test_url)
+        yield test_url
 
 
 @contextmanager

@@ -55,11 +55,10 @@ COMPLETE = {
 }
 
 
-async def submit_all(graphql: GraphQL, user: str, extra: int = 0) -> dict[str, dict[str, Any]]:
-    """Complete every editable goal of `user` in acme (plus `extra` new ones of weight 0),
-    make performance weights 100, submit; returns the goals by clientId."""
-    mine = await goals_of(graphql, user)
-    perf = [g for g in mine.values() if g["category"] == "PERFORMANCE"]
+def completing_items(goals: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Batch items that complete the editable performance goals and make their weights 100,
+    so that the owner can submit."""
+    perf = [g for g in goals.values() if g["category"] == "PERFORMANCE"]
     total = sum(g["weight"] for g in perf)
     items: list[dict[str, Any]] = []
     for index, g in enumerate(perf):
@@ -68,6 +67,13 @@ async def submit_all(graphql: GraphQL, user: str, extra: int = 0) -> dict[str, d
             if index == 0 and total != 100:
                 patch["weight"] = g["weight"] + 100 - total
             items.append({"clientId": g["clientId"], "id": g["id"], "performance": patch})
+    return items
+
+
+async def submit_all(graphql: GraphQL, user: str, extra: int = 0) -> dict[str, dict[str, Any]]:
+    """Complete every editable goal of `user` in acme (plus `extra` new ones of weight 0),
+    make performance weights 100, submit; returns the goals by clientId."""
+    items = completing_items(await goals_of(graphql, user))
     items += [
         {"clientId": f"{user}-x{i}", "performance": {**COMPLETE, "title": f"t{i}", "weight": 0}}
         for i in range(extra)

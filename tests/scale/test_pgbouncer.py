@@ -8,10 +8,8 @@ import asyncio
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
-import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -21,6 +19,7 @@ from structlog.testing import capture_logs
 
 from goalpost.config import Settings
 from goalpost.db import create_engine
+from goalpost.testing import empty_postgres_database
 from tests.batch.helpers import BATCH, batch_input, goals_of
 from tests.conftest import ACME_ACTIVE, POSTGRES_URL, GraphQL, error_codes
 from tests.hardening.test_postgres_faults import items
@@ -44,21 +43,8 @@ def settings(settings: Settings, bouncer_url: str) -> Settings:
 def empty_database(bouncer_url: str) -> Iterator[str]:
     """A new, empty database (created on PostgreSQL directly), named through PgBouncer."""
     assert POSTGRES_URL is not None
-    admin = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(False)
-    name = f"goalpost_empty_{uuid.uuid4().hex[:10]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
+    with empty_postgres_database(POSTGRES_URL) as name:
         yield make_url(bouncer_url).set(database=name).render_as_string(False)
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def goalpost(*args: str, url: str) -> str:

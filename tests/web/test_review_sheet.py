@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from tests.conftest import ACME_ACTIVE
-from tests.review.helpers import COMPLETE, REVIEW, SUBMIT, TEAM, review_input
+from tests.review.helpers import REVIEW, SUBMIT, TEAM, completing_items, review_input
 from tests.web.sheet import Sheet, expect, goal_id
 from tests.web.test_sheet_behaviour import UNLABELLED_CONTROLS
 
@@ -28,16 +28,7 @@ BOB_COMP = goal_id("bob", "bob-comp-1")
 
 def submit_all(sheet: Sheet, user: str) -> dict[str, dict[str, Any]]:
     """Complete `user`'s editable performance goals, make their weights 100 and submit."""
-    mine = sheet.goals_by_client_id(user, "acme", ACME_ACTIVE)
-    perf = [g for g in mine.values() if g["category"] == "PERFORMANCE"]
-    total = sum(g["weight"] for g in perf)
-    items: list[dict[str, Any]] = []
-    for index, g in enumerate(perf):
-        if g["status"] in ("DRAFT", "REJECTED"):
-            patch: dict[str, Any] = dict(COMPLETE)
-            if index == 0 and total != 100:
-                patch["weight"] = g["weight"] + 100 - total
-            items.append({"clientId": g["clientId"], "id": g["id"], "performance": patch})
+    items = completing_items(sheet.goals_by_client_id(user, "acme", ACME_ACTIVE))
     if items:
         sheet.save(user, "acme", ACME_ACTIVE, items)
     body = sheet.graphql(user, SUBMIT, {"org": "acme", "period": ACME_ACTIVE})
