@@ -57,6 +57,10 @@ class OrgGuard:
         self._orgs: dict[str, OrgContext] = {}
         self._periods: dict[tuple[uuid.UUID, str], PeriodRef] = {}
 
+    def with_authorization(self, authorization: str | None) -> OrgGuard:
+        """A fresh guard for another token (a WebSocket's, sent after the handshake)."""
+        return OrgGuard(self._verifier, authorization)
+
     async def require_caller(self, session: AsyncSession) -> Caller:
         if self._caller is None:
             self._caller = await authenticate(session, self._verifier, self._authorization)
