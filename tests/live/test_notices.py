@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.batch.helpers import BATCH, goal_id
+from tests.batch.helpers import BATCH, goal_id, goals_of
 from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE
 from tests.live.conftest import Sockets
+from tests.review.helpers import REVIEW, review_input, submit_all
 
 CAROL = "carol"
 
@@ -66,3 +67,77 @@ async def test_owner_and_supervisor_are_told_peer_and_other_org_are_not(
     assert (await dave.notice())["goalId"] == goal_id("dave", "dave-perf-1")
     # Carol supervises bob in acme: she is told of his change too, after alice's.
     assert (await carol.notice())["goalId"] == bob_goal
+
+
+async def test_a_rejected_or_failing_batch_tells_no_one(socket_for: Sockets, graphql: Any) -> None:
+    alice, carol = [await socket_for(u) for u in ("alice", "carol")]
+    for socket in (alice, carol):
+        await socket.subscribe("acme", ACME_ACTIVE)
+    gid = goal_id("alice", "alice-perf-1")
+    # ALL_OR_NOTHING with one failing item: the valid create and update are written, then
+    # rolled back; their events go with them, and so does the NOTIFY.
+    rejected = await saved_goal(
+        graphql,
+        "alice",
+        [
+            save("new-one", "would be created"),
+            save("alice-perf-1", "would be saved", id=gid, expectedVersion=1),
+            save("stale", "conflict", id=goal_id("alice", "alice-perf-2"), expectedVersion=99),
+        ],
+        errorPolicy="ALL_OR_NOTHING",
+    )
+    assert rejected["savedCount"] == 0 and rejected["failedCount"] == 3
+    # SAVE_VALID where every item fails: nothing written, nothing to tell.
+    failed = await saved_goal(
+        graphql, "alice", [save("gone", "x", id=goal_id("bob", "bob-perf-1"))]
+    )
+    assert failed["failedCount"] == 1
+
+    marker = await saved_goal(graphql, "alice", [save("marker", "after the rejections")])
+    marker_id = marker["results"][0]["goal"]["id"]
+    for socket in (alice, carol):
+        notice = await socket.notice()
+        assert (notice["goalId"], notice["kind"]) == (marker_id, "CREATED")
+
+
+async def test_delete_submit_and_review_are_told_with_their_kinds(
+    socket_for: Sockets, graphql: Any
+) -> None:
+    created = await saved_goal(graphql, "alice", [save("to-delete", "short-lived")])
+    doomed = created["results"][0]["goal"]["id"]
+    alice, carol = [await socket_for(u) for u in ("alice", "carol")]
+    for socket in (alice, carol):
+        await socket.subscribe("acme", ACME_ACTIVE)
+
+    deleted = await saved_goal(
+        graphql, "alice", [{"clientId": "to-delete", "id": doomed, "delete": True}]
+    )
+    assert deleted["savedCount"] == 1
+    for socket in (alice, carol):
+        assert (await socket.notice())["kind"] == "DELETED"
+
+    before = {
+        g["id"] for g in (await goals_of(graphql, "alice")).values() if g["status"] == "SUBMITTED"
+    }
+    goals = await submit_all(graphql, "alice")  # completes the drafts (UPDATED), submits
+    submitted = {g["id"] for g in goals.values() if g["status"] == "SUBMITTED"} - before
+    assert len(submitted) >= 2
+    for socket in (alice, carol):
+        kinds: dict[str, list[str]] = {}
+        while set(kinds) != submitted or any("SUBMITTED" not in k for k in kinds.values()):
+            notice = await socket.notice()
+            kinds.setdefault(notice["goalId"], []).append(notice["kind"])
+        assert all(k[-1] == "SUBMITTED" for k in kinds.values())
+
+    first, second = sorted(submitted)[:2]
+    decisions = [
+        {"clientId": "r1", "goalId": first, "decision": "APPROVE"},
+        {"clientId": "r2", "goalId": second, "decision": "RETURN", "comment": "Be concrete"},
+    ]
+    body = await graphql(REVIEW, review_input(decisions), user="carol")
+    assert body["data"]["reviewGoals"]["reviewedCount"] == 2
+    for socket in (alice, carol):
+        notices = [await socket.notice() for _ in range(2)]
+        told = {n["goalId"]: (n["kind"], n["actorId"]) for n in notices}
+        carol_id = notices[0]["actorId"]
+        assert told == {first: ("APPROVED", carol_id), second: ("RETURNED", carol_id)}

@@ -43,14 +43,13 @@ class LiveSocket:
 
     async def message(self) -> dict[str, Any]:
         """The next message other than a ping (pings are answered, and counted)."""
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), WAIT)
-            message: dict[str, Any] = json.loads(raw)
-            if message["type"] == "ping":
+        async with asyncio.timeout(WAIT):
+            while True:
+                message: dict[str, Any] = json.loads(await self.ws.recv())
+                if message["type"] != "ping":
+                    return message
                 self.pings += 1
                 await self.ws.send(json.dumps({"type": "pong"}))
-                continue
-            return message
 
     async def acked(self) -> LiveSocket:
         message = await self.message()

@@ -170,6 +170,9 @@ class LiveChanges:
             group.discard(subscription)
             if not group:
                 self._subscribers.pop(key, None)
+            if not self._subscribers:
+                # No one listens: forget the position, the next subscriber reads the head.
+                self._position = None
 
     async def _run(self) -> None:
         delay = RETRY_FIRST
