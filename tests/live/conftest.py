@@ -3,6 +3,7 @@ on PostgreSQL (the suite's parametrised database)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -71,3 +72,20 @@ def graphql(http: httpx.AsyncClient, goalpost_token: Callable[..., str]) -> Call
         return response.json()
 
     return run
+
+
+def live_subscribers(base_url: str) -> float:
+    """The server's own count of open subscriptions (its /metrics gauge)."""
+    metrics = httpx.get(f"{base_url}/metrics").text
+    line = next(
+        line for line in metrics.splitlines() if line.startswith("goalpost_live_subscribers ")
+    )
+    return float(line.split()[1])
+
+
+async def subscribers(base_url: str, count: float) -> None:
+    """Wait until the server counts `count` subscriptions: graphql-transport-ws does not
+    acknowledge a subscribe, so a test that must not race its first save waits for this."""
+    async with asyncio.timeout(20):
+        while await asyncio.to_thread(live_subscribers, base_url) != count:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from goalpost.testing import LiveServer
 from tests.batch.helpers import BATCH, goal_id, goals_of
 from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE
-from tests.live.conftest import Sockets
+from tests.live.conftest import Sockets, subscribers
 from tests.review.helpers import REVIEW, review_input, submit_all
 
 CAROL = "carol"
@@ -27,13 +28,14 @@ async def saved_goal(graphql: Any, user: str, items: list[dict[str, Any]], **ext
 
 
 async def test_owner_and_supervisor_are_told_peer_and_other_org_are_not(
-    socket_for: Sockets, graphql: Any
+    server: LiveServer, socket_for: Sockets, graphql: Any
 ) -> None:
     alice, carol, bob = [await socket_for(u) for u in ("alice", "carol", "bob")]
     for socket in (alice, carol, bob):
         await socket.subscribe("acme", ACME_ACTIVE)
     dave = await socket_for("dave")
     await dave.subscribe("globex", GLOBEX_ACTIVE)
+    await subscribers(server.url, 4)
 
     gid = goal_id("alice", "alice-perf-1")
     payload = await saved_goal(
@@ -69,10 +71,13 @@ async def test_owner_and_supervisor_are_told_peer_and_other_org_are_not(
     assert (await carol.notice())["goalId"] == bob_goal
 
 
-async def test_a_rejected_or_failing_batch_tells_no_one(socket_for: Sockets, graphql: Any) -> None:
+async def test_a_rejected_or_failing_batch_tells_no_one(
+    server: LiveServer, socket_for: Sockets, graphql: Any
+) -> None:
     alice, carol = [await socket_for(u) for u in ("alice", "carol")]
     for socket in (alice, carol):
         await socket.subscribe("acme", ACME_ACTIVE)
+    await subscribers(server.url, 2)
     gid = goal_id("alice", "alice-perf-1")
     # ALL_OR_NOTHING with one failing item: the valid create and update are written, then
     # rolled back; their events go with them, and so does the NOTIFY.
@@ -101,13 +106,14 @@ async def test_a_rejected_or_failing_batch_tells_no_one(socket_for: Sockets, gra
 
 
 async def test_delete_submit_and_review_are_told_with_their_kinds(
-    socket_for: Sockets, graphql: Any
+    server: LiveServer, socket_for: Sockets, graphql: Any
 ) -> None:
     created = await saved_goal(graphql, "alice", [save("to-delete", "short-lived")])
     doomed = created["results"][0]["goal"]["id"]
     alice, carol = [await socket_for(u) for u in ("alice", "carol")]
     for socket in (alice, carol):
         await socket.subscribe("acme", ACME_ACTIVE)
+    await subscribers(server.url, 2)
 
     deleted = await saved_goal(
         graphql, "alice", [{"clientId": "to-delete", "id": doomed, "delete": True}]

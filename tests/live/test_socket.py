@@ -14,7 +14,7 @@ import websockets
 
 from goalpost.testing import LiveServer
 from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE
-from tests.live.conftest import Sockets
+from tests.live.conftest import Sockets, live_subscribers, subscribers
 from tests.live.ws import PROTOCOL, LiveSocket
 
 
@@ -114,40 +114,26 @@ async def test_the_server_pings_and_answers_pings(socket_for: Sockets) -> None:
             alice.pings += 1  # the only thing sent on an idle subscription is a ping
 
 
-def live_subscribers(server: LiveServer) -> float:
-    metrics = httpx.get(f"{server.url}/metrics").text
-    line = next(
-        line for line in metrics.splitlines() if line.startswith("goalpost_live_subscribers ")
-    )
-    return float(line.split()[1])
-
-
-async def eventually_subscribers(server: LiveServer, count: float) -> None:
-    async with asyncio.timeout(20):
-        while await asyncio.to_thread(live_subscribers, server) != count:  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
-
-
 async def test_a_subscriber_that_leaves_leaves_nothing_behind(
     server: LiveServer, socket_for: Sockets, graphql: Any
 ) -> None:
-    assert live_subscribers(server) == 0
+    assert live_subscribers(server.url) == 0
     sockets = [await socket_for(user) for user in ("alice", "carol", "alice")]
     for socket in sockets:
         await socket.subscribe("acme", ACME_ACTIVE)
-    await eventually_subscribers(server, 3)
+    await subscribers(server.url, 3)
 
     await sockets[0].ws.send(json.dumps({"id": "1", "type": "complete"}))  # unsubscribe
-    await eventually_subscribers(server, 2)
+    await subscribers(server.url, 2)
     await sockets[1].close()  # a polite close
-    await eventually_subscribers(server, 1)
+    await subscribers(server.url, 1)
     sockets[2].ws.transport.abort()  # a dropped connection
-    await eventually_subscribers(server, 0)
+    await subscribers(server.url, 0)
 
     # The feed still serves a newcomer after everyone left.
     again = await socket_for("alice")
     await again.subscribe("acme", ACME_ACTIVE)
-    await eventually_subscribers(server, 1)
+    await subscribers(server.url, 1)
     body = await graphql(
         "mutation($i: BatchSaveGoalsInput!) { batchSaveGoals(input: $i) { savedCount } }",
         {
