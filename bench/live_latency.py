@@ -21,8 +21,9 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import websockets
 
@@ -31,6 +32,8 @@ from bench.run import RESULTS, database
 from bench.server import BenchServer, bench_token
 from bench.stats import ms
 from bench.workload import BENCH_ORG, PERIOD, Api
+
+T = TypeVar("T")
 
 SUBSCRIBE = """subscription { goalChanged(orgSlug: "%s", periodId: "%s") { goalId version } }"""
 
@@ -45,6 +48,12 @@ async def next_notice(ws: Any) -> dict[str, Any]:
             raise RuntimeError(f"unexpected message: {message}")
         notice: dict[str, Any] = message["payload"]["data"]["goalChanged"]
         return notice
+
+
+async def timed(saving: Awaitable[T]) -> tuple[T, float]:
+    """The save's result and when its response arrived (not when the loop came back to it)."""
+    result = await saving
+    return result, time.perf_counter()
 
 
 async def measure(first: BenchServer, second: BenchServer, runs: int, warmup: int) -> Any:
@@ -71,11 +80,10 @@ async def measure(first: BenchServer, second: BenchServer, runs: int, warmup: in
                 "performance": {"title": f"t{run}"},
             }
             started = time.perf_counter()
-            save = asyncio.create_task(api.batch([item]))
+            save = asyncio.create_task(timed(api.batch([item])))
             notice = await next_notice(ws)
             noticed = time.perf_counter()
-            result = await save
-            answered = time.perf_counter()
+            result, answered = await save
             if notice["goalId"] != goal["id"] or notice["version"] != result[0]["goal"]["version"]:
                 raise RuntimeError(f"notice {notice} is not the save's {result[0]['goal']}")
             if run >= warmup:
@@ -84,19 +92,16 @@ async def measure(first: BenchServer, second: BenchServer, runs: int, warmup: in
     return {"save_to_notice_ms": ms(to_notice), "save_request_ms": ms(request)}
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    if not os.environ.get("GOALPOST_BENCH_DATABASE_URL"):
-        raise SystemExit("set GOALPOST_BENCH_DATABASE_URL: this measure is about PostgreSQL")
+async def main_async(args: argparse.Namespace, label: str, url: str) -> dict[str, Any]:
     log_path = RESULTS / "server_live_postgresql.log"
     log_path.unlink(missing_ok=True)
-    with database() as (label, url):
-        async with (
-            BenchServer(url, log_path=log_path) as first,
-            BenchServer(url, log_path=log_path) as second,
-        ):
-            watch = CpuWatch().start()
-            figures = await measure(first, second, args.runs, args.warmup)
-            during = watch.stop()
+    async with (
+        BenchServer(url, log_path=log_path) as first,
+        BenchServer(url, log_path=log_path) as second,
+    ):
+        watch = CpuWatch().start()
+        figures = await measure(first, second, args.runs, args.warmup)
+        during = watch.stop()
     return {
         "database": label,
         "what": __doc__.split("\n\n")[1] if __doc__ else "",
@@ -112,7 +117,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=20)
     args = parser.parse_args()
-    result = asyncio.run(main_async(args))
+    if not os.environ.get("GOALPOST_BENCH_DATABASE_URL"):
+        raise SystemExit("set GOALPOST_BENCH_DATABASE_URL: this measure is about PostgreSQL")
+    with database() as (label, url):
+        result = asyncio.run(main_async(args, label, url))
     out = Path(RESULTS) / "live_postgresql.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: result[k] for k in ("save_to_notice_ms", "save_request_ms")}, indent=2))
