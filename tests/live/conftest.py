@@ -51,6 +51,7 @@ async def socket_for(
     yield open_
     for socket in opened:
         await socket.close()
+    await subscribers(server.url, 0)  # the next test starts with none left over
 
 
 @pytest.fixture

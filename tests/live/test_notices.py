@@ -105,22 +105,26 @@ async def test_a_rejected_or_failing_batch_tells_no_one(
         assert (notice["goalId"], notice["kind"]) == (marker_id, "CREATED")
 
 
-async def test_delete_submit_and_review_are_told_with_their_kinds(
+async def test_create_delete_submit_and_review_are_told_with_their_kinds(
     server: LiveServer, socket_for: Sockets, graphql: Any
 ) -> None:
-    created = await saved_goal(graphql, "alice", [save("to-delete", "short-lived")])
-    doomed = created["results"][0]["goal"]["id"]
     alice, carol = [await socket_for(u) for u in ("alice", "carol")]
     for socket in (alice, carol):
         await socket.subscribe("acme", ACME_ACTIVE)
     await subscribers(server.url, 2)
 
+    created = await saved_goal(graphql, "alice", [save("to-delete", "short-lived")])
+    doomed = created["results"][0]["goal"]["id"]
     deleted = await saved_goal(
         graphql, "alice", [{"clientId": "to-delete", "id": doomed, "delete": True}]
     )
     assert deleted["savedCount"] == 1
     for socket in (alice, carol):
-        assert (await socket.notice())["kind"] == "DELETED"
+        told = [await socket.notice() for _ in range(2)]
+        assert [(n["goalId"], n["kind"], n["version"]) for n in told] == [
+            (doomed, "CREATED", 1),
+            (doomed, "DELETED", 2),
+        ]
 
     before = {
         g["id"] for g in (await goals_of(graphql, "alice")).values() if g["status"] == "SUBMITTED"

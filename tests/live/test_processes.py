@@ -124,8 +124,9 @@ async def test_a_change_on_one_process_reaches_a_subscriber_on_another(
         notice = await watcher.notice()
         assert (notice["goalId"], notice["version"]) == (goal_id("alice", "alice-perf-1"), 2)
 
-        # Both processes lose their LISTEN connection; they reconnect, and nothing is lost.
-        assert await kill_listeners(database_url) == 2
+        # Both processes lose their LISTEN connection (as does any other server on this
+        # test database, e.g. the suite's in-process one); they reconnect, nothing is lost.
+        assert await kill_listeners(database_url) >= 2
         await save(first, alice, 2, "while reconnecting")
         assert (await watcher.notice())["version"] == 3
         await save(first, alice, 3, "after reconnecting")
