@@ -27,6 +27,7 @@ from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
+from goalpost.services.live import LiveChanges, NotifyListener, wake_after_commits
 from goalpost.sheet import documents_module
 
 if TYPE_CHECKING:
@@ -57,10 +58,24 @@ def create_app(
         from goalpost.telemetry import provider_from_env
 
         tracer_provider = owned_provider = provider_from_env()
+    # Live changes: PostgreSQL tells every process of each commit (LISTEN/NOTIFY); SQLite
+    # serves one process, whose own commits are all there are.
+    live = LiveChanges(sessions, queue_size=settings.live_queue_size)
+    listener = None
+    if engine.dialect.name == "postgresql":
+        listener = NotifyListener(settings.database_url, live)
+    else:
+        wake_after_commits(sessions, live)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await live.start()
+        if listener is not None:
+            await listener.start()
         yield
+        if listener is not None:
+            await listener.stop()
+        await live.stop()
         await engine.dispose()
         if owned_provider is not None:
             owned_provider.shutdown()  # the last spans go out before the process ends
@@ -78,6 +93,9 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.verifier = verifier
+    app.state.live = live
+    app.state.live_listener = listener
+    metrics.live_subscribers.set_function(lambda: live.subscriber_count)
 
     async def graphql_context(scope: ScopeDep) -> Context:
         return Context(scope)
@@ -87,6 +105,7 @@ def create_app(
             build_schema(settings),
             context_getter=graphql_context,
             graphql_ide="graphiql" if settings.graphiql else None,
+            ping_seconds=settings.live_ping_seconds or None,
         ),
         prefix="/graphql",
     )

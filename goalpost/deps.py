@@ -12,14 +12,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from goalpost.db import SerialSession
 from goalpost.services.guard import OrgGuard
 from goalpost.services.requests import RequestScope
 
 
-async def request_scope(request: Request) -> AsyncIterator[RequestScope]:
+async def request_scope(request: HTTPConnection) -> AsyncIterator[RequestScope]:
+    """An HTTP request or a WebSocket (whose token comes later, in connection_init)."""
     state = request.app.state
     db = SerialSession(state.sessions)
     try:
@@ -30,6 +32,7 @@ async def request_scope(request: Request) -> AsyncIterator[RequestScope]:
             metrics=state.metrics,
             # Bound by the RequestContext middleware for the logs; the history keeps it too.
             request_id=structlog.contextvars.get_contextvars().get("request_id"),
+            live=state.live,
         )
     finally:
         await db.close()

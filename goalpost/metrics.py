@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 200)
@@ -48,6 +48,11 @@ class Metrics:
             "Writes run again on the server after a transient conflict, by reason (SQLSTATE "
             "40001 serialization failure, 40P01 deadlock, 57P01/08xxx or connection_lost).",
             ["reason"],
+            registry=self.registry,
+        )
+        self.live_subscribers = Gauge(
+            "goalpost_live_subscribers",
+            "goalChanged subscriptions open in this process.",
             registry=self.registry,
         )
 

@@ -53,6 +53,8 @@ class GoalEvent(Base):
             "ix_goal_events_org_period_xact_seq", "organization_id", "period_id", "xact_id", "seq"
         ),
         Index("ix_goal_events_goal_id", "goal_id", "seq"),
+        # The live-changes reader: every org's events after a position (services/live).
+        Index("ix_goal_events_xact_seq", "xact_id", "seq"),
     )
 
     # The total order of events: the cursor of a future change feed. Numbers are taken at

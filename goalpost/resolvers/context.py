@@ -4,6 +4,7 @@ goalpost.deps, shared with REST) and the DataLoaders."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from strawberry import Info as StrawberryInfo
 from strawberry.dataloader import DataLoader
@@ -33,6 +34,11 @@ class Context(BaseContext):
             load_fn=self._load_history
         )
         self.user_loader: DataLoader[uuid.UUID, User | None] = DataLoader(load_fn=self._load_users)
+
+    def use_authorization(self, authorization: str | None) -> None:
+        """A WebSocket's token arrives in connection_init, after the context was built."""
+        self.scope = replace(self.scope, guard=self.scope.guard.with_authorization(authorization))
+        self.guard = self.scope.guard
 
     async def _load_competencies(self, keys: list[CompetencyKey]) -> list[Competency | None]:
         """All competencies that a page of goals references, in one SELECT per org."""

@@ -22,11 +22,14 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.types import QueryParams
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from goalpost import strict_json
 from goalpost.ide import graphiql_page
+from goalpost.resolvers.context import Context
 from goalpost.schema.errors import coded_error
+from goalpost.schema.websocket import GoalpostTransportWSHandler, authenticate
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -89,6 +92,19 @@ def refusal(request: Any, error: HTTPException) -> Response:
 
 
 class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
+    """Also serves graphql-transport-ws (only it: the legacy graphql-ws protocol is refused
+    with 4406) for the live-changes subscription, see goalpost.schema.websocket."""
+
+    graphql_transport_ws_handler_class = GoalpostTransportWSHandler
+
+    def __init__(self, *args: Any, ping_seconds: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        super().__init__(*args, **kwargs)
+        self.ping_seconds = ping_seconds
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object]:
+        return await authenticate(context)
+
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL from this server's /static files: it works with no internet (goalpost.ide)."""
         return graphiql_page()

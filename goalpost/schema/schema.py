@@ -28,6 +28,7 @@ from goalpost.schema.inputs import (
     review_item_from_input,
 )
 from goalpost.schema.limits import BatchItemBudget, operation_limits_rule
+from goalpost.schema.live import Subscription
 from goalpost.schema.results import (
     BatchSaveGoalsPayload,
     GoalSaveResult,
@@ -129,6 +130,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return GoalpostSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(GOAL_TYPES.values()),
         extensions=extensions,
         config=StrawberryConfig(

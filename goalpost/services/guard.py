@@ -58,6 +58,10 @@ class OrgGuard:
         self._orgs: dict[str, OrgContext] = {}
         self._periods: dict[tuple[uuid.UUID, str], PeriodRef] = {}
 
+    def with_authorization(self, authorization: str | None) -> OrgGuard:
+        """A fresh guard for another token (a WebSocket's, sent after the handshake)."""
+        return OrgGuard(self._verifier, authorization)
+
     # One "guard" span per question asked (docs/tracing.md); the lookups behind it are the
     # private methods, so a question that asks another never nests a second span.
     async def require_caller(self, session: AsyncSession) -> Caller:

@@ -8,7 +8,7 @@ fresh transaction when it hits a transient conflict.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -32,9 +32,10 @@ from goalpost.services.batch import batch_save_goals as run_batch
 from goalpost.services.batch.results import ReviewOutcome, outcome_label
 from goalpost.services.batch.review import GoalReviewItem
 from goalpost.services.batch.review import review_goals as run_review
-from goalpost.services.errors import TransientFault
+from goalpost.services.errors import InternalError, TransientFault
 from goalpost.services.goal_submit import SubmitOutcome
 from goalpost.services.guard import OrgGuard
+from goalpost.services.live import GoalChangeNotice, LiveChanges, Viewer
 from goalpost.services.transaction import WriteTransaction
 
 
@@ -46,6 +47,8 @@ class RequestScope:
     metrics: Metrics
     # The request's id (the X-Request-ID the logs carry), kept on the history events it writes.
     request_id: str | None = None
+    # The process's live-changes feed (None where the app was built without one).
+    live: LiveChanges | None = None
 
 
 T = TypeVar("T")
@@ -163,3 +166,19 @@ async def review_goals(
     outcome = await run_write(scope, work)
     scope.metrics.observe_batch(outcome_label(r) for r in outcome.results)
     return outcome
+
+
+async def watch_goal_changes(
+    scope: RequestScope, *, org_slug: str, period_id: str
+) -> AsyncIterator[GoalChangeNotice]:
+    """The notices of a period's goal changes that the caller may see (SPEC §12), from now
+    on, until the caller stops listening. The guard runs first, as for a query; then the
+    request's database connection is given back: a subscriber holds none while it waits."""
+    async with scope.db.use() as session:
+        org, period = await scope.guard.require_org_period(session, org_slug, period_id)
+    await scope.db.close()
+    if scope.live is None:
+        raise InternalError()
+    async with scope.live.subscribe(Viewer(org.org_id, period.id, org.caller.id)) as notices:
+        async for notice in notices:
+            yield notice
