@@ -36,6 +36,14 @@ if TYPE_CHECKING:
 WEB_DIR = Path(__file__).parent / "web"
 
 
+def live_listen_url(settings: Settings) -> str | None:
+    """Where the LISTEN connection goes: never through a transaction-pooling PgBouncer,
+    which would hand the session's notifications to whoever runs the next transaction."""
+    if settings.live_database_url:
+        return settings.live_database_url
+    return settings.database_url if settings.database_pooler == "none" else None
+
+
 def create_app(
     settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
 ) -> FastAPI:
@@ -62,10 +70,12 @@ def create_app(
     # serves one process, whose own commits are all there are.
     live = LiveChanges(sessions, queue_size=settings.live_queue_size)
     listener = None
-    if engine.dialect.name == "postgresql":
-        listener = NotifyListener(settings.database_url, live)
-    else:
+    if engine.dialect.name != "postgresql":
         wake_after_commits(sessions, live)
+    elif listen_url := live_listen_url(settings):
+        listener = NotifyListener(listen_url, live, poll_seconds=settings.live_poll_seconds)
+    else:
+        live.poll_seconds = settings.live_poll_seconds
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # seconds (0: none), and how many notices may wait for one slow subscriber.
     live_ping_seconds: float = 15.0
     live_queue_size: int = 1000
+    # Where each process LISTENs for committed changes (PostgreSQL). LISTEN needs a session of
+    # its own, which PgBouncer's transaction pooling cannot give: behind it, point this at
+    # PostgreSQL directly (or at a session-mode pool). Unset: the database URL when there is
+    # no pooler; with a pooler, no LISTEN at all: each process polls every live_poll_seconds.
+    live_database_url: str | None = None
+    live_poll_seconds: float = 1.0
 
     # "auto": JSON lines in production, readable lines in dev.
     log_format: Literal["auto", "json", "console"] = "auto"

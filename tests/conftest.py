@@ -147,3 +147,16 @@ def count_statements(app: FastAPI) -> Callable[[], StatementCounter]:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+@pytest.fixture
+def bouncer_url(database_url: str, dialect: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test database through a real PgBouncer in transaction mode: the lane's own with
+    GOALPOST_TEST_PGBOUNCER=1, else one started for these tests."""
+    if dialect != "postgresql":
+        pytest.skip("PgBouncer pools PostgreSQL connections")
+    if PGBOUNCER_LANE:
+        yield database_url
+        return
+    bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
+    yield bouncer.url(database_url)

@@ -4,12 +4,8 @@ LISTEN/NOTIFY; and a process whose LISTEN connection is killed reconnects by its
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,46 +15,20 @@ import pytest
 from goalpost.config import Settings
 from goalpost.db import create_engine
 from goalpost.services.live.listen import APPLICATION_NAME
-from goalpost.testing import demo_token, reset_database
+from goalpost.testing import ServerProcess, demo_token, reset_database
 from tests.batch.helpers import BATCH, goal_id
 from tests.conftest import ACME_ACTIVE
-from tests.hardening.test_two_workers import free_port
 from tests.live.conftest import subscribers
 from tests.live.ws import LiveSocket
 
 
-@contextmanager
-def server_process(database_url: str, log_path: Path) -> Iterator[str]:
-    """`goalpost serve` in its own process; yields its base URL once it is ready."""
-    port = free_port()
-    env = {**os.environ, "GOALPOST_DATABASE_URL": database_url, "GOALPOST_ENV": "dev"}
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "goalpost.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(30)
-
-
-@pytest.fixture
-def two_processes(database_url: str, dialect: str, tmp_path: Path) -> Iterator[list[str]]:
+@pytest.fixture(params=["direct", "pgbouncer-listen-direct", "pgbouncer-polling"])
+def two_processes(
+    request: pytest.FixtureRequest, database_url: str, dialect: str, tmp_path: Path
+) -> Iterator[tuple[list[str], str]]:
+    """Two `goalpost serve` processes on one database: straight to PostgreSQL; behind a
+    transaction-pooling PgBouncer with LISTEN on a direct connection; or behind PgBouncer
+    with no LISTEN URL, where each process polls (LISTEN cannot work through that pool)."""
     if dialect != "postgresql":
         pytest.skip("SQLite serves one process; PostgreSQL carries changes between processes")
 
@@ -68,11 +38,18 @@ def two_processes(database_url: str, dialect: str, tmp_path: Path) -> Iterator[l
         await engine.dispose()
 
     asyncio.run(reset())
+    env = {"GOALPOST_DATABASE_URL": database_url}
+    if request.param != "direct":
+        bouncer_url = request.getfixturevalue("bouncer_url")
+        env = {"GOALPOST_DATABASE_URL": bouncer_url, "GOALPOST_DATABASE_POOLER": "pgbouncer"}
+        if request.param == "pgbouncer-listen-direct":
+            env["GOALPOST_LIVE_DATABASE_URL"] = database_url
     with ExitStack() as stack:
-        yield [
-            stack.enter_context(server_process(database_url, tmp_path / f"server{i}.log"))
+        urls = [
+            stack.enter_context(ServerProcess(tmp_path / f"server{i}.log", **env)).url
             for i in (1, 2)
         ]
+        yield urls, request.param
 
 
 async def save(url: str, token: str, version: int, title: str) -> None:
@@ -109,9 +86,9 @@ async def kill_listeners(database_url: str) -> int:
 
 
 async def test_a_change_on_one_process_reaches_a_subscriber_on_another(
-    two_processes: list[str], database_url: str
+    two_processes: tuple[list[str], str], database_url: str
 ) -> None:
-    first, second = two_processes
+    (first, second), mode = two_processes
     settings = Settings(env="dev", database_url=database_url)
     alice, carol = demo_token(settings, "alice"), demo_token(settings, "carol")
     watcher = await LiveSocket.open(f"{second}/graphql", carol)
@@ -124,6 +101,8 @@ async def test_a_change_on_one_process_reaches_a_subscriber_on_another(
         notice = await watcher.notice()
         assert (notice["goalId"], notice["version"]) == (goal_id("alice", "alice-perf-1"), 2)
 
+        if mode == "pgbouncer-polling":
+            return
         # Both processes lose their LISTEN connection (as does any other server on this
         # test database, e.g. the suite's in-process one); they reconnect, nothing is lost.
         assert await kill_listeners(database_url) >= 2

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from goalpost.testing import PgBouncer
-from tests.conftest import PGBOUNCER_LANE
 from tests.hardening.test_postgres_faults import FAULTS
-
-
-@pytest.fixture
-def bouncer_url(database_url: str, dialect: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """The test database through a real PgBouncer in transaction mode: the lane's own with
-    GOALPOST_TEST_PGBOUNCER=1, else one started for these tests."""
-    if dialect != "postgresql":
-        pytest.skip("PgBouncer pools PostgreSQL connections")
-    if PGBOUNCER_LANE:
-        yield database_url
-        return
-    bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
-    yield bouncer.url(database_url)
-
 
 Plant = Callable[..., AbstractAsyncContextManager[None]]
 

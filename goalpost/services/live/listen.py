@@ -26,15 +26,18 @@ RECONNECT_MAX = 5.0
 
 
 class NotifyListener:
-    def __init__(self, database_url: str, live: LiveChanges) -> None:
+    def __init__(
+        self, database_url: str, live: LiveChanges, *, poll_seconds: float = POLL_WHILE_DOWN
+    ) -> None:
         url = make_url(database_url).set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
         self._live = live
+        self._poll_seconds = poll_seconds
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
     async def start(self) -> None:
-        self._live.poll_seconds = POLL_WHILE_DOWN
+        self._live.poll_seconds = self._poll_seconds
         self._task = asyncio.create_task(self._run(), name="goalpost-live-listen")
 
     async def stop(self) -> None:
@@ -79,7 +82,7 @@ class NotifyListener:
                 log.warning("live_listen_lost", error=type(error).__name__)
             finally:
                 self.connected.clear()
-                self._live.poll_seconds = POLL_WHILE_DOWN
+                self._live.poll_seconds = self._poll_seconds
                 if conn is not None:
                     with suppress(Exception):
                         await conn.close(timeout=1)
