@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from bench import (
     end_to_end,
     fix_effect,
+    floor,
     load,
     plot,
     profile,
@@ -43,7 +44,7 @@ from bench.server import BenchServer
 from goalpost.testing import fresh_postgres_database, fresh_sqlite_database
 
 RESULTS = Path(__file__).parent / "results"
-MEASURES = ("requests", "end_to_end", "scaling", "load", "profile", "variant")
+MEASURES = ("requests", "end_to_end", "scaling", "floor", "load", "profile", "variant")
 
 
 @contextmanager
@@ -116,6 +117,7 @@ async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[s
         await timed("requests", lambda: requests_count.measure(server, runs, warmup))
         await timed("end_to_end", lambda: end_to_end.measure(server, runs, warmup))
         await timed("scaling", lambda: scaling.measure(server, runs, warmup))
+        await timed("floor", lambda: floor.measure(server, runs, warmup))
         await timed("load", lambda: load.measure(server, args.load_seconds))
         await timed("profile", lambda: profile.measure(server, profile_runs, RESULTS, label))
         await timed(
