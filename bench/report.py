@@ -269,10 +269,12 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     out += table(["database", "requests profiled", "five largest costs"], rows)
 
     rows = []
+    what = ""
     for name in names:
         v = results[name].get("variant")
         if not v:
             continue
+        what = v["what"]
         for case, x in v["cases"].items():
             rows.append(
                 [
@@ -285,9 +287,9 @@ def render(results: dict[str, dict[str, Any]]) -> str:
             )
     if rows:
         out.append(
-            "\n**The fix of the largest avoidable cost: validation rules built once, so the "
-            "ValidationCache hits** (the code before the fix, rebuilt in the bench server, and "
-            "the current code, measured side by side, alternating)\n"
+            f"\n**A fix, before and after** ({what}; the code before the fix, rebuilt in the "
+            "bench server (bench/variants.py), and the current code, measured side by side, "
+            "alternating)\n"
         )
         out += table(["database", "request", "before (ms)", "now (ms)", "speed-up"], rows)
     return "\n".join(out) + "\n"
