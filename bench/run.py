@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from bench import (
     end_to_end,
     fix_effect,
+    floor,
     load,
     plot,
     profile,
@@ -40,11 +41,14 @@ from bench.machine import (
     wait_until_quiet,
 )
 from bench.server import BenchServer
+from bench.variants import VARIANTS, WHAT
 from goalpost.testing import PgBouncer, fresh_postgres_database, fresh_sqlite_database
 from goalpost.testing.pgbouncer import pgbouncer_available
 
 RESULTS = Path(__file__).parent / "results"
-MEASURES = ("requests", "end_to_end", "scaling", "load", "profile", "variant", "instances")
+# The profiles of a variant are named after the fix (the validation fix's were first).
+VARIANT_PROFILES = {"per-request-validation-rules": "before_validation_fix"}
+MEASURES = ("requests", "end_to_end", "scaling", "floor", "load", "profile", "variant", "instances")
 
 
 @contextmanager
@@ -117,6 +121,7 @@ async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[s
         await timed("requests", lambda: requests_count.measure(server, runs, warmup))
         await timed("end_to_end", lambda: end_to_end.measure(server, runs, warmup))
         await timed("scaling", lambda: scaling.measure(server, runs, warmup))
+        await timed("floor", lambda: floor.measure(server, runs, warmup))
         await timed("load", lambda: load.measure(server, args.load_seconds))
         await timed("profile", lambda: profile.measure(server, profile_runs, RESULTS, label))
         await timed(
@@ -126,22 +131,23 @@ async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[s
     if "variant" in args.only:
         # The code before the validation-cache fix (bench/variants.py) next to the current
         # code, interleaved.
+        variant = args.variant
+        suffix = VARIANT_PROFILES.get(variant, f"before_{variant}")
         async with (
-            BenchServer(url, log_path=log_path, variant="per-request-validation-rules") as before,
+            BenchServer(url, log_path=log_path, variant=variant) as before,
             BenchServer(url, log_path=log_path) as after,
         ):
-            print(f"[{label}] variant (validation cache fix, before/after) ...", flush=True)
+            print(f"[{label}] variant ({variant}, before/after) ...", flush=True)
             watch = CpuWatch(database=db_name).start()
             results["variant"] = {
-                "name": "per-request-validation-rules",
-                "what": "before: validation rules rebuilt per request (goalpost before 5bb03be); "
-                "after: the current code, rules built once so ValidationCache hits",
+                "name": variant,
+                "what": WHAT[variant],
                 "cases": await fix_effect.measure(before, after, args.runs, args.warmup),
                 "profile_batch1": await profile.measure(
-                    before, args.profile_runs, RESULTS, f"{label}_before_validation_fix", 1
+                    before, args.profile_runs, RESULTS, f"{label}_{suffix}", 1
                 ),
                 "profile": await profile.measure(
-                    before, args.profile_runs, RESULTS, f"{label}_before_validation_fix"
+                    before, args.profile_runs, RESULTS, f"{label}_{suffix}"
                 ),
             }
             results["variant"]["machine_during"] = watch.stop()
@@ -182,6 +188,12 @@ def main() -> None:
         help="run a measure again when other processes used more of the machine meanwhile",
     )
     parser.add_argument("--attempts", type=int, default=3, help="runs of a measure, at most")
+    parser.add_argument(
+        "--variant",
+        choices=VARIANTS[1:],
+        default="per-request-validation-rules",
+        help="the earlier code the `variant` measure runs next to the current code",
+    )
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     RESULTS.mkdir(exist_ok=True)

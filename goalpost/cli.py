@@ -118,7 +118,12 @@ def token(email: str, ttl: int = typer.Option(0, help="Lifetime in seconds (0: d
 def serve(
     host: str = typer.Option(None, help="Default: GOALPOST_HOST (127.0.0.1)."),
     port: int = typer.Option(None, help="Default: GOALPOST_PORT (8000)."),
-    workers: int = typer.Option(1, help="uvicorn worker processes."),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        help="uvicorn worker processes. Default: GOALPOST_WORKERS, else one per CPU core on "
+        "PostgreSQL and 1 on SQLite.",
+    ),
 ) -> None:
     """Serve GraphQL (GraphiQL at /graphql), the REST twin and the goal sheet at /."""
     import uvicorn
@@ -129,7 +134,7 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
+        workers=workers or settings.serve_workers,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -72,6 +73,23 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # uvicorn worker processes of `goalpost serve`; None: what suits the machine (serve_workers).
+    workers: int | None = Field(default=None, ge=1)
+
+    @property
+    def serve_workers(self) -> int:
+        """One Python process uses one core, so on PostgreSQL one worker per core the process
+        may run on; SQLite has one writer at a time, so one worker (more would only queue on
+        its lock)."""
+        if self.workers is not None:
+            return self.workers
+        if self.database_url.startswith("sqlite"):
+            return 1
+        return (
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1
+        )
 
     @field_validator("env", mode="before")
     @classmethod

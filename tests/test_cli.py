@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -129,3 +130,53 @@ async def test_printed_token_is_accepted_by_the_api(
     assert body["data"]["me"]["email"] == "carol@acme.example"
     slugs = [m["organization"]["slug"] for m in body["data"]["me"]["memberships"]]
     assert slugs == ["acme", "globex"]
+
+
+def started_workers(sqlite_url: str, tmp_path: Path, **env: str) -> int:
+    """Run `goalpost serve` until it answers, then count the uvicorn processes that serve."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    environ.update(GOALPOST_DATABASE_URL=sqlite_url, **env)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "goalpost.cli", "serve", "--port", str(port)],
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while log_path.read_text().count("Application startup complete") < 1:
+            assert server.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        # Workers start one after the other; each says so before it serves.
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        wanted = int(env.get("GOALPOST_WORKERS", "1"))
+        while log_path.read_text().count("Application startup complete") < wanted:
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        time.sleep(1)  # a worker more than wanted would have said so by now
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return log_path.read_text().count("Started server process")
+
+
+@pytest.mark.usefixtures("seeded")
+def test_serve_runs_one_worker_on_sqlite_by_default(sqlite_url: str, tmp_path: Path) -> None:
+    assert started_workers(sqlite_url, tmp_path) == 1
+
+
+@pytest.mark.usefixtures("seeded")
+def test_serve_runs_the_workers_goalpost_workers_asks_for(sqlite_url: str, tmp_path: Path) -> None:
+    assert started_workers(sqlite_url, tmp_path, GOALPOST_WORKERS="2") == 2
+
+
+def test_serve_defaults_to_one_worker_per_core_on_postgresql() -> None:
+    settings = Settings(env="dev", database_url="postgresql+asyncpg://db.example/goalpost")
+    assert settings.serve_workers == len(os.sched_getaffinity(0))
+    assert Settings(env="dev", database_url="sqlite+aiosqlite:///x.db").serve_workers == 1

@@ -5,16 +5,23 @@
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
+from strawberry.types.arguments import InputContext
 
 from goalpost.models import GoalCategory
 from goalpost.schema.enums import GoalReviewDecision, GoalType
 from goalpost.services.batch import ErrorPolicy, GoalBatchItem, GoalPatch
 from goalpost.services.batch.review import GoalReviewItem
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
+from goalpost.services.goal_fields import (
+    CATEGORY_FIELDS,
+    FieldKind,
+    camel,
+    category_key,
+    category_title,
+)
 
 strawberry.enum(ErrorPolicy, name="GoalBatchErrorPolicy")
 
@@ -79,38 +86,58 @@ def _batch_item_input() -> type:
 GoalBatchItemInput: Any = _batch_item_input()
 
 
-# Each declared field's kind, by name: looked up for every sent field of every item.
-FIELD_KINDS = {f.name: f.kind for fields in CATEGORY_FIELDS.values() for f in fields}
+# Per category: the GraphQL name of each patch input field → its domain name.
+PATCH_FIELD_NAMES: dict[GoalCategory, dict[str, str]] = {
+    category: {"weight": "weight", **{camel(f.name): f.name for f in fields}}
+    for category, fields in CATEGORY_FIELDS.items()
+}
+PATCH_KEYS = tuple((category, camel(category_key(category))) for category in GoalCategory)
+IDEAL_ACTION_FIELDS = frozenset(
+    f.name
+    for fields in CATEGORY_FIELDS.values()
+    for f in fields
+    if f.kind is FieldKind.IDEAL_ACTIONS
+)
 
 
-def _sent_values(patch: object) -> dict[str, Any]:
-    """The fields the client sent, by domain name; null stays None."""
-    sent: dict[str, Any] = {}
-    for f in dataclasses.fields(patch):  # type: ignore[arg-type]
-        maybe = getattr(patch, f.name)
-        if maybe is None:
-            continue  # left out
-        value = maybe.value
-        if FIELD_KINDS.get(f.name) is FieldKind.IDEAL_ACTIONS and value is not None:
-            value = {s.competency_id: s.actions for s in value}
-        sent[f.name] = value
-    return sent
+def _sent_values(category: GoalCategory, sent: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields the client sent, by domain name; null stays None. graphql-core leaves a
+    field the client left out (these have no default) out of `sent`: patch semantics."""
+    names = PATCH_FIELD_NAMES[category]
+    values: dict[str, Any] = {}
+    for key, value in sent.items():
+        name = names[key]
+        if name in IDEAL_ACTION_FIELDS and value is not None:
+            value = {s["competencyId"]: s["actions"] for s in value}
+        values[name] = value
+    return values
 
 
-def item_from_input(item: Any) -> GoalBatchItem:
-    """A GoalBatchItemInput as the core's typed item."""
-    patches = tuple(
-        GoalPatch(category, _sent_values(patch))
-        for category in GoalCategory
-        if (patch := getattr(item, category_key(category))) is not None
-    )
+def item_from_input(cls: type, value: Mapping[str, Any], context: InputContext) -> GoalBatchItem:
+    """A GoalBatchItemInput, as graphql-core coerced it (GraphQL names, plain values, enum
+    members), straight to the core's typed item.
+
+    Strawberry's own conversion built an input object per item and per patch, and a `Some`
+    per sent field, resolving every field's annotation on the way: the largest cost of a
+    batch after the result (bench/, "Benchmarks"). The core's item is what the resolvers
+    want anyway, so it is built once, here.
+    """
     return GoalBatchItem(
-        client_id=item.client_id,
-        id=item.id,
-        expected_version=item.expected_version,
-        delete=bool(item.delete),
-        patches=patches,
+        client_id=value["clientId"],
+        id=value.get("id"),
+        expected_version=value.get("expectedVersion"),
+        delete=bool(value.get("delete")),
+        patches=tuple(
+            GoalPatch(category, _sent_values(category, sent))
+            for category, key in PATCH_KEYS
+            if (sent := value.get(key)) is not None
+        ),
     )
+
+
+# Strawberry's hook for input types that build their own value (StrawberryObjectDefinition
+# .from_input): the resolvers get GoalBatchItems where the annotation says GoalBatchItemInput.
+GoalBatchItemInput.__strawberry_definition__.from_input = item_from_input
 
 
 @strawberry.input

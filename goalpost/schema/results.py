@@ -96,18 +96,42 @@ GoalSaveResult = Annotated[
 GoalSaveSuccess = Annotated[GoalSaved | GoalDeleted, strawberry.union("GoalSaveSuccess")]
 
 
+SAVED = (batch.GoalSaved, batch.GoalDeleted)
+
+
 @strawberry.type
 class BatchSaveGoalsPayload:
-    results: list[GoalSaveResult] = strawberry.field(
-        description="Exactly one result per input item, in input order."
-    )
-    saved: list[GoalSaveSuccess]
-    failed: list[GoalSaveProblem]
-    saved_count: int
-    failed_count: int
-    weight_totals: WeightTotals = strawberry.field(
+    """Built from the core's outcome field by field, as the selection asks: a client that
+    selects only the counts gets no per-item result objects, no goals, no lists."""
+
+    outcome: strawberry.Private[batch.BatchOutcome]
+
+    @strawberry.field(description="Exactly one result per input item, in input order.")
+    def results(self) -> list[GoalSaveResult]:
+        return [result_from(r) for r in self.outcome.results]
+
+    @strawberry.field
+    def saved(self) -> list[GoalSaveSuccess]:
+        return [result_from(r) for r in self.outcome.results if isinstance(r, SAVED)]  # type: ignore[misc]
+
+    @strawberry.field
+    def failed(self) -> list[GoalSaveProblem]:
+        failed = [result_from(r) for r in self.outcome.results if not isinstance(r, SAVED)]
+        return [r for r in failed if isinstance(r, GoalSaveProblem)]
+
+    @strawberry.field
+    def saved_count(self) -> int:
+        return sum(1 for r in self.outcome.results if isinstance(r, SAVED))
+
+    @strawberry.field
+    def failed_count(self) -> int:
+        return sum(1 for r in self.outcome.results if not isinstance(r, SAVED))
+
+    @strawberry.field(
         description="The caller's weight sum per category in this period after the batch."
     )
+    def weight_totals(self) -> WeightTotals:
+        return WeightTotals.from_service(self.outcome.totals)
 
 
 GoalReviewResult = Annotated[
@@ -188,17 +212,7 @@ def review_payload_from(outcome: batch.ReviewOutcome) -> ReviewGoalsPayload:
 
 
 def payload_from(outcome: batch.BatchOutcome) -> BatchSaveGoalsPayload:
-    results = [result_from(r) for r in outcome.results]
-    saved = [r for r in results if isinstance(r, GoalSaved | GoalDeleted)]
-    failed: list[GoalSaveProblem] = [r for r in results if isinstance(r, GoalSaveProblem)]
-    return BatchSaveGoalsPayload(
-        results=results,
-        saved=saved,
-        failed=failed,
-        saved_count=len(saved),
-        failed_count=len(failed),
-        weight_totals=WeightTotals.from_service(outcome.totals),
-    )
+    return BatchSaveGoalsPayload(outcome=outcome)
 
 
 strawberry.enum(SubmitProblemCode, name="SubmitProblemCode")

@@ -24,7 +24,6 @@ from goalpost.schema.inputs import (
     BatchSaveGoalsInput,
     ReviewGoalsInput,
     SaveGoalInput,
-    item_from_input,
     review_item_from_input,
 )
 from goalpost.schema.limits import BatchItemBudget, operation_limits_rule
@@ -69,7 +68,7 @@ class Mutation:
             info,
             input.org_slug,
             input.period_id,
-            [item_from_input(item) for item in input.items],
+            list(input.items),  # GoalBatchItems already (inputs.item_from_input)
             input.error_policy,
         )
         return payload_from(outcome)
@@ -77,7 +76,7 @@ class Mutation:
     @strawberry.mutation(description="Save one goal edit: a batch of one, same rules.")
     async def save_goal(self, info: Info, input: SaveGoalInput) -> GoalSaveResult:
         outcome = await mutations.batch_save_goals(
-            info, input.org_slug, input.period_id, [item_from_input(input.item)]
+            info, input.org_slug, input.period_id, [input.item]
         )
         return result_from(outcome.results[0])
 
