@@ -9,6 +9,8 @@
  * move goals only through the transitions below. (autosave-storage.js keeps the unsaved edits.)
  */
 
+import { checkPatch } from "./autosave-patches.js";
+
 export const PATCH_FIELD = Object.freeze({
   PERFORMANCE: "performance",
   COMPETENCY: "competency",
@@ -153,6 +155,7 @@ export class TrackedGoals {
   add(key, category, patch) {
     if (!PATCH_FIELD[category]) throw new Error(`unknown category ${category}`);
     if (this._goals.has(key)) throw new Error(`goal key ${key} is already in use`);
+    checkPatch(category, patch); // a bad patch would fail the whole batch, cycle after cycle
     const entry = new TrackedGoal({ key, category, clientId: key });
     Object.assign(entry.pending, patch);
     this._goals.set(key, entry);
@@ -163,6 +166,7 @@ export class TrackedGoals {
   edit(key, patch) {
     const entry = this.get(key);
     if (entry.delete) throw new Error(`goal ${key} is being deleted`);
+    checkPatch(entry.category, patch); // a bad patch would fail the whole batch, cycle after cycle
     Object.assign(entry.pending, patch);
     if (!entry.inConflict) this.unblock(entry);
     return entry;
