@@ -5,16 +5,36 @@ an extension's execution hooks) get a code too.
 
 Known errors keep their message; anything else becomes INTERNAL (retryable) with a fixed
 message, so no stack trace, SQL or path ever reaches a client.
+
+A variable that fails its type also says *where*, as data: `extensions.inputPath`
+(`["input", "items", 3, "coreValue"]`), so an auto-saving client can set that one item aside
+and resend the others instead of failing the whole batch (docs/auth.md).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graphql import GraphQLError
 
 from goalpost.logging import log
 from goalpost.services.errors import GoalpostError, InternalError
+
+# graphql-core's one spelling of a variable coercion failure (execution/values.py, built with
+# print_path_list): "Variable '$input' has invalid value at .items[3].coreValue: <why>".
+# tests/batch/test_batch_errors.py pins it, so an upgrade that changes it fails loudly.
+VARIABLE_ERROR = re.compile(r"Variable '\$(\w+)' has invalid value at ((?:\.\w+|\[\d+\])+): ")
+PATH_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
+
+
+def variable_input_path(message: str) -> list[str | int] | None:
+    """`["input", "items", 3, "coreValue"]` for a variable coercion failure, else None."""
+    found = VARIABLE_ERROR.match(message)
+    if found is None:
+        return None
+    steps = PATH_STEP.findall(found.group(2))
+    return [found.group(1), *(name if name else int(index) for name, index in steps)]
 
 
 def coded_error(error: GraphQLError) -> GraphQLError:
@@ -30,6 +50,9 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         # the request itself is wrong, and graphql-core's message says how.
         message = error.message
         extensions = {"code": "BAD_USER_INPUT"}
+        input_path = variable_input_path(message)
+        if input_path is not None:
+            extensions["inputPath"] = input_path
     else:
         log.error("unhandled_error", error_type=type(original).__name__, path=error.path)
         internal = InternalError()

@@ -35,12 +35,13 @@ ${GOAL_FIELDS}`;
 const KEEPALIVE_MAX_BYTES = 60_000;
 
 export class ApiError extends Error {
-  constructor(message, { code = "UNKNOWN", retryable = false, status = 0 } = {}) {
+  constructor(message, { code = "UNKNOWN", retryable = false, status = 0, errors = [] } = {}) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.retryable = retryable;
     this.status = status;
+    this.errors = errors; // every GraphQL error (a BAD_USER_INPUT per bad item, with its path)
   }
 }
 
@@ -95,7 +96,7 @@ export class GoalpostApi {
     if (first) {
       const code = first.extensions?.code ?? `HTTP_${status}`;
       const retryable = Boolean(first.extensions?.retryable);
-      throw new ApiError(first.message, { code, retryable, status });
+      throw new ApiError(first.message, { code, retryable, status, errors: payload.errors });
     }
     if (!response.ok || !payload?.data) {
       throw new ApiError(`HTTP ${status}`, {

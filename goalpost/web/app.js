@@ -225,7 +225,9 @@ async function openPeriod(period) {
   saver.subscribe((event) => onSaveEvent(saver, event));
   for (const goal of goals) saver.track(goal);
   // Edits a previous page could not save come back first, so the cards show them.
-  const restored = saver.restore().filter((key) => !goals.some((g) => g.clientId === key));
+  const restored = (await saver.restore()).filter(
+    (key) => !goals.some((g) => g.clientId === key),
+  );
   renderCards(goals);
   for (const key of restored)
     addCard(key, saver.state(key).category, null, saver.state(key).unsaved);
@@ -348,6 +350,7 @@ function updateTotals() {
 function onSaveEvent(saver, event) {
   if (saver !== sheet.saver) return; // a closed saver of an org we left
   const card = sheet.cards.get(event.key);
+  if (event.restored) return showRestored(event.key, card);
   if (!card) return;
   if (event.deleted) {
     card.element.remove();
@@ -361,6 +364,15 @@ function onSaveEvent(saver, event) {
   card.setFieldErrors(event.problem?.fieldErrors ?? []);
   if (event.state === "error") failureToast(card, event);
   else dismissToast(event.key);
+}
+
+/** Edits another tab of this sheet left when it closed or crashed came back into this one. */
+function showRestored(key, card) {
+  const { category, unsaved } = sheet.saver.state(key);
+  if (card) card.setValues(unsaved);
+  else addCard(key, category, null, unsaved);
+  refreshCard(key);
+  updateTotals();
 }
 
 function failureToast(card, event) {

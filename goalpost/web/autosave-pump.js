@@ -22,6 +22,11 @@ export class Backoff {
     this._now = now;
   }
 
+  /** Due now: for goals whose request failed because of another goal, not their own. */
+  atOnce() {
+    return this._now();
+  }
+
   /** The time of the next attempt after `attempt` failed ones; null after the last one. */
   retryAt(attempt, jitter) {
     const { maxAttempts, backoffBaseMs, backoffMaxMs } = this._settings.options;

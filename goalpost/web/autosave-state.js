@@ -9,6 +9,8 @@
  * move goals only through the transitions below. (autosave-storage.js keeps the unsaved edits.)
  */
 
+import { checkPatch } from "./autosave-patches.js";
+
 export const PATCH_FIELD = Object.freeze({
   PERFORMANCE: "performance",
   COMPETENCY: "competency",
@@ -153,6 +155,7 @@ export class TrackedGoals {
   add(key, category, patch) {
     if (!PATCH_FIELD[category]) throw new Error(`unknown category ${category}`);
     if (this._goals.has(key)) throw new Error(`goal key ${key} is already in use`);
+    checkPatch(category, patch); // a bad patch would fail the whole batch, cycle after cycle
     const entry = new TrackedGoal({ key, category, clientId: key });
     Object.assign(entry.pending, patch);
     this._goals.set(key, entry);
@@ -163,6 +166,7 @@ export class TrackedGoals {
   edit(key, patch) {
     const entry = this.get(key);
     if (entry.delete) throw new Error(`goal ${key} is being deleted`);
+    checkPatch(entry.category, patch); // a bad patch would fail the whole batch, cycle after cycle
     Object.assign(entry.pending, patch);
     if (!entry.inConflict) this.unblock(entry);
     return entry;
@@ -278,7 +282,13 @@ export class TrackedGoals {
     if (changed) this._emit(entry, previous);
   }
 
-  _emit(entry, previous, { deleted = false } = {}) {
+  /** Tell subscribers a goal came back from storage while the page was open. */
+  announceRestored(key) {
+    const entry = this._goals.get(key);
+    if (entry) this._emit(entry, entry.state, { restored: true });
+  }
+
+  _emit(entry, previous, { deleted = false, restored = false } = {}) {
     const event = {
       key: entry.key,
       state: entry.state,
@@ -287,6 +297,7 @@ export class TrackedGoals {
       problem: entry.problem,
       goal: entry.goal,
       deleted,
+      restored,
     };
     for (const listener of [...this._listeners]) {
       try {
@@ -304,11 +315,29 @@ export class TrackedGoals {
     this._unsaved.save([...this._goals.values()].filter((e) => e.needsSend || e.sending));
   }
 
-  /** Bring back what a previous page left in storage; returns the records it found. */
-  restoreStored() {
-    const records = this._unsaved.load();
+  /**
+   * Bring back what this tab, a dead tab or an earlier version left in storage; resolves to
+   * their keys. `announce(keys)` hears of entries adopted later, when a tab open now dies.
+   */
+  async restoreStored(announce) {
+    const keys = [];
+    await this._unsaved.restore(
+      (records) => keys.push(...this._adopt(records)),
+      (records) => announce(this._adopt(records)),
+    );
+    return [...new Set(keys)];
+  }
+
+  /** No more adopting of other tabs' entries (the saver is closed). */
+  stopRestoring() {
+    this._unsaved.stop();
+  }
+
+  /** Stored records become pending edits, and are kept under this tab's key at once. */
+  _adopt(records) {
     for (const record of records) this._restoreOne(record);
-    return records;
+    this.persist();
+    return records.map((r) => r.key);
   }
 
   _restoreOne(record) {

@@ -52,6 +52,24 @@ export function patchApplied(patch, goal) {
 }
 
 /**
+ * The batch items a BAD_USER_INPUT names (`extensions.inputPath` = `[variable, "items", i, …]`),
+ * each with what was wrong; empty when it names none (then the whole request failed).
+ */
+export function badItems(error, count) {
+  const bad = new Map();
+  if (error?.code !== "BAD_USER_INPUT") return bad;
+  for (const e of error.errors ?? []) {
+    const path = e?.extensions?.inputPath ?? [];
+    const index = path[2];
+    if (path[1] !== "items" || !Number.isInteger(index) || index < 0 || index >= count) continue;
+    const where = path.slice(3).join(".");
+    const reason = String(e.message ?? "").split(": ").slice(1).join(": ") || String(e.message);
+    if (!bad.has(index)) bad.set(index, where ? `${where}: ${reason}` : reason);
+  }
+  return bad;
+}
+
+/**
  * Sends the goals of one save cycle and applies each answer to its own goal. `settings` is the
  * AutoSaver: its `transport` (the API: `batchSave(orgSlug, periodId, items)`), `orgSlug` and
  * `periodId` are read at each use.
@@ -75,18 +93,28 @@ export class SaveTransport {
     batch.forEach((entry, i) => this._apply(entry, payload.results[i], jitter));
   }
 
-  /** The request failed as a whole (or its answer was unreadable): every goal still waiting. */
+  /**
+   * The request failed as a whole (or its answer was unreadable): every goal still waiting.
+   * A BAD_USER_INPUT that names items fails only those; the others are due again at once.
+   */
   requestFailed(batch, error, jitter) {
-    for (const entry of batch.filter((e) => e.sending)) {
+    const bad = badItems(error, batch.length);
+    batch.forEach((entry, index) => {
+      if (!entry.sending) return;
       const { sent } = this._goals.finish(entry);
       this._goals.restore(entry, sent);
+      if (bad.size > 0) {
+        if (bad.has(index)) this._goals.block(entry, `BAD_USER_INPUT: ${bad.get(index)}`, null);
+        else this._goals.retryLater(entry, this._backoff.atOnce(), null, null); // not its fault
+        return;
+      }
       // Unknown failures (a bug, a broken proxy) are retried like network faults.
       const retryable = typeof error?.retryable === "boolean" ? error.retryable : true;
       const message = error?.code
         ? `${error.code}: ${error.message}`
         : String(error?.message ?? error);
       this._fail(entry, message, retryable, null, jitter);
-    }
+    });
   }
 
   _apply(entry, result, jitter) {

@@ -11,7 +11,8 @@
  *   exponential backoff with jitter (capped attempts); validation failures wait for the next
  *   edit of that goal; a version conflict waits in `error` with the server's `current` goal.
  * - Everything not yet confirmed lives in localStorage, so a reload resends it (safe: a create
- *   is idempotent by clientId, and an update answered by our own write is recognised).
+ *   is idempotent by clientId, and an update answered by our own write is recognised). Each
+ *   tab keeps its own entries, and adopts those of tabs that are gone (autosave-storage.js).
  * - The clock, the timers and the jitter are options, so the algorithm can run on fake time.
  *
  * Where each part lives: autosave-state.js (the per-goal state machine), autosave-pump.js (the
@@ -132,12 +133,22 @@ export class AutoSaver {
     if (entry) this._touch(entry);
   }
 
-  /** Resend what a previous page left in localStorage; returns the keys it brought back. */
-  restore() {
-    const records = this._goals.restoreStored();
+  /**
+   * Resend what this tab, a tab that is gone or an earlier version left in localStorage;
+   * resolves to the keys it brought back. Entries of tabs open now come back if those tabs
+   * die first: each such goal is then an event with `restored: true`, and is resent at once.
+   */
+  async restore() {
+    const keys = await this._goals.restoreStored((adopted) => this._adopted(adopted));
     // Nothing to wait for: these edits are old already.
-    if (records.length > 0) this._pump.flushNow();
-    return records.map((r) => r.key);
+    if (keys.length > 0 && !this.closed) this._pump.flushNow();
+    return keys;
+  }
+
+  _adopted(keys) {
+    if (this.closed) return;
+    for (const key of new Set(keys)) this._goals.announceRestored(key);
+    this._pump.flushNow();
   }
 
   /** Send everything pending now; resolves when it is saved or has failed for good. */
@@ -163,6 +174,7 @@ export class AutoSaver {
       await this.flush();
     } finally {
       this.closed = true;
+      this._goals.stopRestoring();
       this._pump.stop();
     }
   }

@@ -71,3 +71,30 @@ async def test_a_wrongly_typed_variable_is_bad_user_input(graphql: GraphQL) -> N
         BATCH, batch_input([{"clientId": 5, "performance": {"weight": "x"}}], period=ACME_ACTIVE)
     )
     assert set(error_codes(body)) == {"BAD_USER_INPUT"}
+
+
+async def test_a_variable_error_names_the_item_it_is_in(graphql: GraphQL) -> None:
+    """`extensions.inputPath` lets an auto-saving client set the bad items aside and resend
+    the others (docs/autosave.md); every bad item is named, each in its own error."""
+    items = [
+        {"clientId": "fine", "coreValue": {"coreValuePlan": "ok"}},
+        {"clientId": "unknown-field", "coreValue": {"actionPlan": "x"}},
+        {"clientId": "no-such-enum", "performance": {"goalType": "BOGUS"}},
+        {"performance": {"title": "no clientId"}},
+    ]
+    body = await graphql(BATCH, batch_input(items, period=ACME_ACTIVE))
+    assert body["data"] is None
+    assert set(error_codes(body)) == {"BAD_USER_INPUT"}
+    paths = sorted(e["extensions"]["inputPath"] for e in body["errors"])
+    assert paths == [
+        ["input", "items", 1, "coreValue"],
+        ["input", "items", 2, "performance", "goalType"],
+        ["input", "items", 3],
+    ]
+    assert "fine" not in await alice_goal_ids(graphql)
+
+
+async def test_other_request_errors_carry_no_input_path(graphql: GraphQL) -> None:
+    body = await graphql("mutation { batchSaveGoals(input: {orgSlug: 1}) { savedCount } }", {})
+    assert set(error_codes(body)) == {"BAD_USER_INPUT"}
+    assert all("inputPath" not in e["extensions"] for e in body["errors"])

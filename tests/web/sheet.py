@@ -77,6 +77,10 @@ class Sheet:
         self.context.clock.pause_at(now + 60)  # seconds; well ahead, so never "in the past"
         self._clock_installed = True
 
+    def switch_to(self, page: Page) -> None:
+        """Drive another open tab of this context (`open` drives the tab it opens)."""
+        self._page = page
+
     def sign_in(self, user: str) -> None:
         """Through the dev-mode picker of demo users."""
         page = self.page

@@ -47,6 +47,10 @@ class Backoff:
         self._settings = settings
         self._clock = clock
 
+    def at_once(self) -> float:
+        """Due now: for goals whose request failed because of another goal, not their own."""
+        return self._clock()
+
     def retry_at(self, attempt: int, jitter: float) -> float | None:
         """The time of the next attempt after `attempt` failed ones; None after the last one."""
         settings = self._settings

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from goalpost.client.autosave.patches import check_patch
 from goalpost.client.models import Category, Goal, GoalProblem, Patch, category_of, normalize_patch
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,9 @@ class TrackedGoals:
         if key in self._goals:
             raise ValueError(f"goal key {key!r} is already in use")
         entry = TrackedGoal(key=key, category=category_of(category), client_id=key)
-        entry.pending.update(normalize_patch(patch or {}))
+        values = normalize_patch(patch or {})
+        check_patch(entry.category, values)  # a bad patch would fail the whole batch
+        entry.pending.update(values)
         self._goals[key] = entry
         return entry
 
@@ -174,7 +177,9 @@ class TrackedGoals:
             raise ValueError(f"goal {key!r} is a {entry.category} goal, not {category}")
         if entry.delete:
             raise ValueError(f"goal {key!r} is being deleted")
-        entry.pending.update(normalize_patch(patch))
+        values = normalize_patch(patch)
+        check_patch(entry.category, values)  # a bad patch would fail the whole batch
+        entry.pending.update(values)
         if not entry.in_conflict:
             self.unblock(entry)
         return entry
@@ -263,7 +268,7 @@ class TrackedGoals:
         return entry.attempts
 
     def retry_later(
-        self, entry: TrackedGoal, at: float, message: str, problem: GoalProblem | None
+        self, entry: TrackedGoal, at: float, message: str | None, problem: GoalProblem | None
     ) -> None:
         """A retryable failure: the goal stays `pending` and is due again at `at`."""
         entry.retry_at = at

@@ -84,6 +84,21 @@ def patch_applied(patch: Mapping[str, Any], goal: Goal) -> bool:
     return True
 
 
+def bad_items(exc: GoalpostError, count: int) -> dict[int, str]:
+    """The batch items a BAD_USER_INPUT names (`extensions.inputPath` = `[var, "items", i, …]`),
+    each with what was wrong; empty when it names none (then the whole request failed)."""
+    if exc.code != "BAD_USER_INPUT":
+        return {}
+    bad: dict[int, str] = {}
+    for error in exc.errors:
+        path = (error.get("extensions") or {}).get("inputPath") or []
+        if len(path) >= 3 and path[1] == "items" and path[2] in range(count):
+            where = ".".join(str(step) for step in path[3:])
+            reason = str(error.get("message", "")).split(": ", 1)[-1]
+            bad.setdefault(path[2], f"{where}: {reason}" if where else reason)
+    return bad
+
+
 class SaveTransport:
     """Sends the goals of one save cycle and applies each answer to its own goal."""
 
@@ -117,8 +132,14 @@ class SaveTransport:
                 )
                 results = batch.results
         except GoalpostError as exc:
-            for entry in entries:
-                self._request_failed(entry, exc, jitter)
+            bad = bad_items(exc, len(entries)) if settings.mode == "batch" else {}
+            for index, entry in enumerate(entries):
+                if not bad:
+                    self._request_failed(entry, exc, jitter)
+                elif index in bad:
+                    self._refused(entry, bad[index])
+                else:
+                    self._resend_at_once(entry)
             return
         except Exception as exc:  # a bug or an unexpected answer must not stop auto-save
             log.exception("autosave request failed unexpectedly")
@@ -148,6 +169,20 @@ class SaveTransport:
         else:
             goals.restore(entry, sent)
             self._fail(entry, result.message, result.retryable, result, jitter)
+
+    def _refused(self, entry: TrackedGoal, message: str) -> None:
+        """The server named this goal's input as the reason the request failed: only this goal
+        waits in `error` (like a validation failure) until its next edit or `retry()`."""
+        sent, _ = self._goals.finish(entry)
+        self._goals.restore(entry, sent)
+        self._goals.block(entry, f"BAD_USER_INPUT: {message}", None)
+
+    def _resend_at_once(self, entry: TrackedGoal) -> None:
+        """Another goal's input failed the request: this one is due again in the next cycle,
+        which starts as soon as this one ends; not a failed attempt of its own."""
+        sent, _ = self._goals.finish(entry)
+        self._goals.restore(entry, sent)
+        self._goals.retry_later(entry, self._backoff.at_once(), None, None)
 
     def _request_failed(self, entry: TrackedGoal, exc: GoalpostError, jitter: float) -> None:
         sent, _ = self._goals.finish(entry)
