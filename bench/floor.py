@@ -26,10 +26,10 @@ from typing import Any
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
-from bench.scaling import SELECTIONS
+from bench.scaling import SELECTIONS, run_batch
 from bench.server import BenchServer
 from bench.stats import ms
-from bench.workload import Api, batch_body, mixed_items
+from bench.workload import batch_body
 from goalpost.models import GoalCategory, GoalStatus
 from goalpost.schema.inputs import BatchSaveGoalsInput
 from goalpost.schema.results import BatchSaveGoalsPayload, payload_from
@@ -120,16 +120,9 @@ async def goalpost_once(
     server: BenchServer, size: int, query: str, prefix: str
 ) -> tuple[float, float, bytes, list[dict[str, Any]]]:
     """One batch of `size` (as bench/scaling): client seconds, server seconds, the body sent."""
-    await server.reset(users=1)
-    async with Api(server.graphql_url) as api:
-        items = mixed_items(size, await api.seed(prefix, size), prefix)
-        await server.clear()
-        started = time.perf_counter()
-        await api.batch(items, query)
-        seconds = time.perf_counter() - started
-    stats = await server.stats()
-    body = json.dumps(batch_body(items, query)).encode()
-    return seconds, sum(stats["server_seconds"]), body, items
+    run = await run_batch(server, size, query, prefix)
+    body = json.dumps(batch_body(run.items, query)).encode()
+    return run.seconds, run.at_server, body, run.items
 
 
 def slope(samples: dict[int, list[float]], sizes: tuple[int, ...]) -> float:

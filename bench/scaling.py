@@ -10,6 +10,7 @@ each run.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from bench.server import BenchServer
@@ -20,9 +21,16 @@ SIZES = (1, 5, 10, 25, 50, 100, 200)
 SELECTIONS = {"client": BATCH_SAVE, "lean": LEAN_BATCH_SAVE}
 
 
-async def one_batch(
-    server: BenchServer, size: int, query: str, prefix: str
-) -> tuple[float, float, int]:
+@dataclass(frozen=True)
+class BatchRun:
+    seconds: float  # at the client
+    at_server: float
+    statements: int
+    items: list[dict[str, Any]]  # what was sent
+
+
+async def run_batch(server: BenchServer, size: int, query: str, prefix: str) -> BatchRun:
+    """One mixed batch of `size` on fresh data (a third creates, updates, deletes)."""
     await server.reset(users=1)
     async with Api(server.graphql_url) as api:
         items = mixed_items(size, await api.seed(prefix, size), prefix)
@@ -31,7 +39,14 @@ async def one_batch(
         await api.batch(items, query)
         seconds = time.perf_counter() - started
     stats = await server.stats()
-    return seconds, sum(stats["server_seconds"]), int(stats["statements"])
+    return BatchRun(seconds, sum(stats["server_seconds"]), int(stats["statements"]), items)
+
+
+async def one_batch(
+    server: BenchServer, size: int, query: str, prefix: str
+) -> tuple[float, float, int]:
+    run = await run_batch(server, size, query, prefix)
+    return run.seconds, run.at_server, run.statements
 
 
 async def measure(

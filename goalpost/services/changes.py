@@ -18,8 +18,9 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goalpost.db import is_postgres
@@ -97,6 +98,22 @@ def _visible_to(org: OrgContext, period: PeriodRef) -> ColumnElement[bool]:
     )
 
 
+def settled_after(query: Select[Any], start: Position, xmin: ColumnElement[Any]) -> Select[Any]:
+    """PostgreSQL: the events after `start` in feed order, (transaction, seq), of transactions
+    below `xmin` only: those have all ended, so nothing that commits later sorts before them.
+    Adds the transaction id as the `xact` column (text: xid8 has no Python type)."""
+    xact = EVENTS.c.xact_id
+    return (
+        query.add_columns(cast(xact, Text).label("xact"))
+        .where(
+            tuple_(xact, EVENTS.c.seq)
+            > tuple_(cast(literal(str(start.xact)), Xid8()), literal(start.seq)),
+            xact < xmin,
+        )
+        .order_by(xact, EVENTS.c.seq)
+    )
+
+
 async def goal_changes(
     *,
     session: AsyncSession,
@@ -128,16 +145,7 @@ async def goal_changes(
         .limit(first + 1)
     )
     if postgres:
-        xact = EVENTS.c.xact_id
-        query = (
-            query.add_columns(cast(xact, Text).label("xact"))
-            .where(
-                tuple_(xact, EVENTS.c.seq)
-                > tuple_(cast(literal(str(start.xact)), Xid8()), literal(start.seq)),
-                xact < func.pg_snapshot_xmin(func.pg_current_snapshot()),
-            )
-            .order_by(xact, EVENTS.c.seq)
-        )
+        query = settled_after(query, start, func.pg_snapshot_xmin(func.pg_current_snapshot()))
     else:
         query = query.where(EVENTS.c.seq > start.seq).order_by(EVENTS.c.seq)
     rows = list((await session.execute(query)).mappings())

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Text, and_, cast, event, func, literal, select, tuple_
+from sqlalchemy import BigInteger, Text, and_, cast, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from goalpost.db import is_postgres
 from goalpost.logging import log
 from goalpost.models import GoalEventKind, Membership
 from goalpost.models.history import Xid8
-from goalpost.services.changes import Position, encode_cursor
+from goalpost.services.changes import Position, encode_cursor, settled_after
 from goalpost.services.errors import GoalpostError
 from goalpost.services.history import EVENTS
 
@@ -141,11 +141,8 @@ class LiveChanges:
         self._task = asyncio.create_task(self._run(), name="goalpost-live-feed")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def wake(self, announced: int | None = None) -> None:
         """Safe from any thread (SQLAlchemy's commit hook, asyncpg's listener)."""
@@ -242,16 +239,7 @@ class LiveChanges:
             # xmin first: every transaction below it has ended, so the SELECT after it sees
             # all of their events, and nothing that commits later can sort before them.
             xmin = await self._xmin(session)
-            xact = EVENTS.c.xact_id
-            query = (
-                query.add_columns(cast(xact, Text).label("xact"))
-                .where(
-                    tuple_(xact, EVENTS.c.seq)
-                    > tuple_(cast(literal(str(start.xact)), Xid8()), literal(start.seq)),
-                    xact < cast(literal(str(xmin)), Xid8()),
-                )
-                .order_by(xact, EVENTS.c.seq)
-            )
+            query = settled_after(query, start, cast(literal(str(xmin)), Xid8()))
         else:
             query = query.where(EVENTS.c.seq > start.seq).order_by(EVENTS.c.seq)
         rows = list((await session.execute(query)).mappings())
@@ -308,3 +296,11 @@ def wake_after_commits(sessions: async_sessionmaker[AsyncSession], live: LiveCha
 
     event.listen(AnnouncingSession, "after_commit", lambda _session: live.wake())
     sessions.configure(sync_session_class=AnnouncingSession)
+
+
+async def cancel_and_wait(task: asyncio.Task[None] | None) -> None:
+    """Stop a background task and wait until it has ended (its finally blocks have run)."""
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

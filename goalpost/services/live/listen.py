@@ -16,7 +16,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from goalpost.logging import log
-from goalpost.services.live.feed import LiveChanges
+from goalpost.services.live.feed import LiveChanges, cancel_and_wait
 
 CHANNEL = "goalpost_goal_events"
 APPLICATION_NAME = "goalpost-live-listener"
@@ -41,11 +41,8 @@ class NotifyListener:
         self._task = asyncio.create_task(self._run(), name="goalpost-live-listen")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         try:
