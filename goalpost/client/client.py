@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,10 +15,11 @@ from gql.transport.exceptions import (
     TransportServerError,
 )
 from gql.transport.httpx import HTTPXAsyncTransport
+from gql.transport.websockets import WebsocketsTransport
 
 from goalpost.client import documents
 from goalpost.client.errors import GoalpostError, NetworkError, error_from_graphql
-from goalpost.client.history import GoalChanges
+from goalpost.client.history import GoalChangeNotice, GoalChanges
 from goalpost.client.models import (
     BatchResult,
     Category,
@@ -47,6 +48,12 @@ def item_input(item: Item) -> dict[str, Any]:
     return item.to_input() if isinstance(item, GoalItem) else dict(item)
 
 
+def websocket_url(graphql_url: str) -> str:
+    """`http://host/graphql` → `ws://host/graphql` (https → wss): live changes' endpoint."""
+    scheme, _, rest = graphql_url.partition("://")
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
+
+
 class GoalpostClient:
     """One signed-in user talking to one goalpost server.
 
@@ -67,6 +74,7 @@ class GoalpostClient:
         sent = dict(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
+        self._authorization = sent.get("Authorization")  # sent in a subscription's init too
         transport = HTTPXAsyncTransport(url=url, headers=sent, timeout=timeout, **httpx_kwargs)
         # gql's own timeout is a backstop behind httpx's, so httpx reports what timed out.
         self._gql = Client(transport=transport, execute_timeout=timeout + 5)
@@ -157,6 +165,36 @@ class GoalpostClient:
         variables = {"slug": org_slug, "periodId": period_id, "after": after, "first": first}
         data = await self.execute(documents.GOAL_CHANGES, variables)
         return GoalChanges.from_data(data["organization"]["period"]["goalChanges"])
+
+    async def goal_changed(
+        self, org_slug: str, period_id: str, *, connect_timeout: float = 10.0
+    ) -> AsyncIterator[GoalChangeNotice]:
+        """Subscribe to `goalChanged` (graphql-transport-ws at the same URL): a notice right
+        after each committed change of a goal the caller may see, until the iteration stops.
+
+        Its own WebSocket, with the token in `connection_init`. A refused org or period raises
+        its GoalpostError; a socket that fails or drops raises NetworkError (subscribe again,
+        and catch up with `goal_changes(after=<last notice's cursor>)`).
+        """
+        init = {"Authorization": self._authorization} if self._authorization else {}
+        transport = WebsocketsTransport(
+            url=websocket_url(self.url),
+            init_payload=init,
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],  # graphql-transport-ws
+            connect_timeout=connect_timeout,
+            ack_timeout=connect_timeout,
+        )
+        request = GraphQLRequest(
+            documents.GOAL_CHANGED, variable_values={"slug": org_slug, "periodId": period_id}
+        )
+        try:
+            async with Client(transport=transport) as session:
+                async for data in session.subscribe(request):
+                    yield GoalChangeNotice.from_data(data["goalChanged"])
+        except TransportQueryError as exc:
+            raise error_from_graphql(exc.errors or [{"message": str(exc)}]) from exc
+        except (TransportError, TimeoutError, OSError) as exc:
+            raise NetworkError(f"live changes from {self.url} stopped: {exc}") from exc
 
     async def team_goals(
         self, org_slug: str, period_id: str, status: str | None = None

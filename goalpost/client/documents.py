@@ -129,6 +129,14 @@ query GoalChanges($slug: String!, $periodId: ID!, $after: String, $first: Int!) 
 """.replace("EVENT", EVENT_FIELDS)
 )
 
+GOAL_CHANGED = GraphQLRequest(
+    """
+subscription GoalChanged($slug: String!, $periodId: ID!) {
+  goalChanged(orgSlug: $slug, periodId: $periodId) { goalId kind version actorId cursor }
+}
+"""
+)
+
 REVIEW_FIELDS = "review { decision comment reviewer { id name } reviewedAt }"
 
 REVIEW_GOALS = GraphQLRequest(

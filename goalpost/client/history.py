@@ -51,6 +51,28 @@ class GoalEvent:
 
 
 @dataclass(frozen=True)
+class GoalChangeNotice:
+    """A live notice (`goalChanged`): which goal changed, its version now, who, and where in
+    the change feed (`cursor`, for `goal_changes(after=cursor)`). A poke, not the data."""
+
+    goal_id: str
+    kind: str
+    version: int
+    actor_id: str
+    cursor: str
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> GoalChangeNotice:
+        return cls(
+            goal_id=str(data["goalId"]),
+            kind=str(data["kind"]),
+            version=int(data["version"]),
+            actor_id=str(data["actorId"]),
+            cursor=str(data["cursor"]),
+        )
+
+
+@dataclass(frozen=True)
 class GoalChanges:
     """A page of `goalChanges`: pass `cursor` back as `after`; `has_more` False: poll later."""
 

@@ -27,6 +27,12 @@ class TcpProxy:
     def drop_next(self, count: int = 1, *, after_server: bool = False) -> None:
         self._drops.extend([after_server] * count)
 
+    def cut_all(self) -> None:
+        """Close every open connection now, as a network that drops (a WebSocket included)."""
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
     async def start(self) -> TcpProxy:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]

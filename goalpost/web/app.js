@@ -1,6 +1,7 @@
 /**
  * The goal sheet: sign in, pick org and period, edit goals as cards; autosave.js saves them,
- * one batched request per save cycle.
+ * one batched request per save cycle. Changes made elsewhere (another person, tab or device)
+ * come in live (live.js, live-sheet.js); `/?live=0` turns that off.
  *
  * Auto-save windows can be shortened for tests and demos, e.g. `/?debounceMs=100&maxWaitMs=500`
  * (also backoffBaseMs, backoffMaxMs, maxAttempts), or with `window.GOALPOST_AUTOSAVE = {...}`
@@ -11,6 +12,8 @@ import { GoalpostApi, fetchDevTokens } from "./api.js";
 import { AutoSaver, SaverClosed, clearOrgSlugCache, orgContext, switchOrg } from "./autosave.js";
 import { CATEGORIES, GoalCard, goalValues } from "./cards.js";
 import { HistoryLoader, HistoryPanel } from "./history.js";
+import { LiveChanges } from "./live.js";
+import { SheetFollower } from "./live-sheet.js";
 import { TeamView, showReviewNote } from "./review.js";
 import { clearToasts, dismissToast, showToast } from "./toasts.js";
 
@@ -28,6 +31,8 @@ const sheet = {
   cards: new Map(),
   history: null, // the history panels' loader for the period's own goals
   team: null, // the supervisor's view of the period (review.js)
+  live: null, // the goalChanged subscription of the period (live.js)
+  follower: null, // what the sheet does with its notices (live-sheet.js)
 };
 
 function autosaveOptions() {
@@ -39,6 +44,10 @@ function autosaveOptions() {
     if (Number.isFinite(value) && value >= 0) options[name] = value;
   }
   return options;
+}
+
+function liveEnabled() {
+  return new URLSearchParams(location.search).get("live") !== "0";
 }
 
 function setStatus(text) {
@@ -100,6 +109,7 @@ async function signIn(token) {
 
 async function signOut() {
   await locked("Saving your edits…", async () => {
+    stopLive();
     await closeTeam();
     await sheet.saver?.close();
     sheet.saver = null;
@@ -164,6 +174,7 @@ async function changeOrg(slug) {
   if (slug === sheet.org?.slug) return;
   const leaving = sheet.org;
   await locked(`Saving your edits to ${leaving.name}…`, async () => {
+    stopLive();
     // Flush and close the old org's saver first, then clear the org cache (SPEC §7).
     const org = await switchOrg(sheet.saver, slug, loadOrg);
     forgetSaver(leaving);
@@ -175,6 +186,7 @@ async function changeOrg(slug) {
 async function changePeriod(periodId) {
   const period = sheet.org.periods.find((p) => p.id === periodId);
   await locked("Saving your edits…", async () => {
+    stopLive();
     await sheet.saver?.close();
     forgetSaver(sheet.org);
     await closeTeam();
@@ -236,6 +248,7 @@ async function openPeriod(period) {
   const open = period.status === "ACTIVE";
   for (const button of document.querySelectorAll("[data-add]")) button.disabled = !open;
   await openTeam(period);
+  startLive(period);
   setStatus(open ? "" : `${period.name} is ${period.status.toLowerCase()}: goals are read-only.`);
   updateTotals();
 }
@@ -252,6 +265,50 @@ async function openTeam(period) {
     $("team").replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
     $("team").hidden = false;
   }
+}
+
+/**
+ * Follow the period's changes made elsewhere: a card refreshes in place, or shows the
+ * Keep mine / Use theirs choice at once when it has edits not saved yet (live-sheet.js).
+ */
+function startLive(period) {
+  if (!liveEnabled()) return;
+  const { api, org, me, saver } = sheet;
+  const follower = new SheetFollower({
+    saver,
+    meId: me.id,
+    loadGoals: () => api.myGoals(org.slug, period.id),
+    onNewGoal: showNewGoal,
+    team: () => sheet.team,
+  });
+  if (sheet.team) sheet.team.onIdle = () => follower.wake();
+  sheet.follower = follower;
+  sheet.live = new LiveChanges({
+    api,
+    orgSlug: org.slug,
+    periodId: period.id,
+    onNotice: (notice) => follower.notice(notice),
+    onResync: () => follower.resync(),
+    onState: (state) => {
+      document.body.dataset.live = state;
+    },
+  }).start();
+}
+
+function stopLive() {
+  sheet.live?.close();
+  sheet.follower?.close();
+  sheet.live = sheet.follower = null;
+}
+
+/** A goal created elsewhere (another tab of mine): its card appears. */
+function showNewGoal(goal) {
+  if (sheet.cards.has(goal.clientId)) return;
+  const card = addCard(goal.clientId, goal.category, goal.status, goalValues(goal));
+  card.setGoal(goal);
+  showReviewNote(card.element, goal.review);
+  refreshCard(goal.clientId);
+  updateTotals();
 }
 
 /** Send the decisions still queued, then hide the view (leaving the period or the org). */
@@ -349,6 +406,7 @@ function updateTotals() {
 
 function onSaveEvent(saver, event) {
   if (saver !== sheet.saver) return; // a closed saver of an org we left
+  sheet.follower?.wake(); // a save came back: notices waiting for it are looked at again
   const card = sheet.cards.get(event.key);
   if (event.restored) return showRestored(event.key, card);
   if (!card) return;
@@ -359,11 +417,21 @@ function onSaveEvent(saver, event) {
     updateTotals();
     return;
   }
+  if (event.refreshed) return showRefreshed(card, event.goal);
   card.setSaveState(event.state, event.message);
   if (event.state === "saved" || event.state === "saving") card.setGoal(event.goal);
   card.setFieldErrors(event.problem?.fieldErrors ?? []);
   if (event.state === "error") failureToast(card, event);
   else dismissToast(event.key);
+}
+
+/** Changed elsewhere, nothing typed here waiting: the card shows the goal as it is now. */
+function showRefreshed(card, goal) {
+  card.setValues(goalValues(goal));
+  card.setGoal(goal);
+  card.setFieldErrors([]);
+  showReviewNote(card.element, goal.review);
+  updateTotals();
 }
 
 /** Edits another tab of this sheet left when it closed or crashed came back into this one. */
@@ -379,7 +447,11 @@ function failureToast(card, event) {
   const key = event.key;
   const message = `Could not save “${card.shortLabel}”: ${event.message}`;
   if (event.problem?.code === "VERSION_CONFLICT") {
-    showToast(key, `${message} Someone else changed it.`, [
+    const text = event.problem.live
+      ? `Someone else changed “${card.shortLabel}” (now version ${event.problem.current.version}) ` +
+        "while you were editing it: your edits are not saved yet."
+      : `${message} Someone else changed it.`;
+    showToast(key, text, [
       {
         label: "Keep mine",
         ariaLabel: `Keep mine for ${card.shortLabel}`,
@@ -394,6 +466,7 @@ function failureToast(card, event) {
           card.unmarkDeleting();
           card.setValues(goalValues(current));
           card.setGoal(current);
+          showReviewNote(card.element, current.review);
           updateTotals();
         },
       },

@@ -203,6 +203,33 @@ export class TrackedGoals {
     return entry;
   }
 
+  // -- what a live change does (live-sheet.js) ------------------------------------------------
+
+  /** Something of this page the server has not confirmed: typed, in flight, or a delete. */
+  hasLocalEdits(entry) {
+    return entry.needsSend || entry.sending;
+  }
+
+  /** Changed elsewhere and nothing of mine waits: take the server's goal as it is now. */
+  follow(entry, goal) {
+    Object.assign(entry, { id: goal.id, version: goal.version, goal });
+    this._emit(entry, entry.state, { refreshed: true });
+  }
+
+  /** Changed elsewhere while my edits wait: the conflict now, not at the next save. */
+  conflictWith(entry, current) {
+    const message = `Changed elsewhere (now version ${current.version})`;
+    this.block(entry, message, {
+      __typename: "GoalVersionConflict",
+      clientId: entry.clientId,
+      code: "VERSION_CONFLICT",
+      message,
+      retryable: false,
+      current,
+      live: true, // seen in a live change, not in a save's answer
+    });
+  }
+
   /** A goal with something new to send shows `pending` (an `error` stays until unblocked). */
   markEdited(entry) {
     if (!entry.sending && entry.state !== "error") this.setState(entry, "pending");
@@ -288,7 +315,7 @@ export class TrackedGoals {
     if (entry) this._emit(entry, entry.state, { restored: true });
   }
 
-  _emit(entry, previous, { deleted = false, restored = false } = {}) {
+  _emit(entry, previous, { deleted = false, restored = false, refreshed = false } = {}) {
     const event = {
       key: entry.key,
       state: entry.state,
@@ -298,6 +325,7 @@ export class TrackedGoals {
       goal: entry.goal,
       deleted,
       restored,
+      refreshed,
     };
     for (const listener of [...this._listeners]) {
       try {

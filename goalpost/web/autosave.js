@@ -134,6 +134,33 @@ export class AutoSaver {
   }
 
   /**
+   * A live change (SPEC §12): the server's goal as it is now, or null when it was deleted.
+   * With nothing of this page waiting, the saver takes it (an event with `refreshed: true`,
+   * or `deleted: true`) and later edits go out with its version; with edits waiting, they are
+   * held in a version conflict at once, for the person to keep theirs or take the server's.
+   * A goal whose request is in flight is left to that request's answer. Returns what it did:
+   * `known` (that version or a newer one is here already), `later`, `followed`, `conflict`
+   * or `kept` (deleted elsewhere while edited here: its save will say so).
+   */
+  changedElsewhere(key, goal) {
+    if (this.closed || !this._goals.has(key)) return "later";
+    const goals = this._goals;
+    const entry = goals.get(key);
+    if (entry.sending || entry.id === null) return "later";
+    if (goal && entry.version !== null && goal.version <= entry.version) return "known";
+    if (!goals.hasLocalEdits(entry)) {
+      if (goal) goals.follow(entry, goal);
+      else goals.forget(entry);
+      return "followed";
+    }
+    if (!goal) return "kept";
+    if (entry.inConflict && entry.problem.current?.version >= goal.version) return "known";
+    goals.conflictWith(entry, goal);
+    goals.persist();
+    return "conflict";
+  }
+
+  /**
    * Resend what this tab, a tab that is gone or an earlier version left in localStorage;
    * resolves to the keys it brought back. Entries of tabs open now come back if those tabs
    * die first: each such goal is then an event with `restored: true`, and is resent at once.

@@ -25,17 +25,19 @@ export class ReviewQueue {
    * @param {(goalId: string, state: string, message?: string) => void} options.onState
    *   `pending`, `sending`, `error` (kept, not sent yet) or `idle` (cancelled)
    * @param {(goalId: string, result: object) => void} options.onResult one per item sent
+   * @param {() => void} [options.onIdle] a request was answered and none is in flight
    */
   constructor({
     send,
     onState,
     onResult,
+    onIdle = () => {},
     now = () => Date.now(),
     setTimer = (fn, ms) => setTimeout(fn, ms),
     clearTimer = (handle) => clearTimeout(handle),
     ...options
   }) {
-    Object.assign(this, { send, onState, onResult, now, setTimer, clearTimer });
+    Object.assign(this, { send, onState, onResult, onIdle, now, setTimer, clearTimer });
     this.options = { ...DEFAULTS, ...definedOnly(options) };
     this.pending = new Map(); // goalId -> item, in decision order
     this.failed = new Set(); // goalIds queued again after a failed request: no timer of their own
@@ -135,6 +137,7 @@ export class ReviewQueue {
     this.inFlight = this._send(items, opts).finally(() => {
       this.inFlight = null;
       if (this.pending.size) this._arm();
+      this.onIdle();
     });
     return this.inFlight;
   }

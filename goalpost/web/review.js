@@ -80,6 +80,7 @@ export class TeamView {
     Object.assign(this, { api, org, period, root });
     this.open = period.status === "ACTIVE";
     this.rows = new Map();
+    this.onIdle = () => {}; // a decision came back (the live changes look again)
     this.history = new HistoryLoader({
       api,
       orgSlug: org.slug,
@@ -90,6 +91,7 @@ export class TeamView {
       send: (items, opts) => this._send(items, opts),
       onState: (goalId, state, message) => this._onState(goalId, state, message),
       onResult: (goalId, result) => this.rows.get(goalId)?.showResult(result),
+      onIdle: () => this.onIdle(),
       debounceMs: options.debounceMs,
       maxWaitMs: options.maxWaitMs,
     });
@@ -102,6 +104,36 @@ export class TeamView {
     const goals = data.organization.period.teamGoals;
     this._render(goals);
     this.root.hidden = goals.length === 0;
+  }
+
+  /** The version of a report's goal shown here, or null for a goal not shown. */
+  versionOf(goalId) {
+    return this.rows.get(goalId)?.goal.version ?? null;
+  }
+
+  /** A decision is in flight: its answer may bring the goal's new version. */
+  get busy() {
+    return Boolean(this.queue.inFlight);
+  }
+
+  /**
+   * Read the reports' goals again (a live change): rows whose goal changed show it in place,
+   * keeping a comment being typed; a goal added or deleted redraws the view.
+   */
+  async refresh() {
+    const variables = { slug: this.org.slug, periodId: this.period.id };
+    const data = await this.api.request("TeamGoals", TEAM_GOALS, variables);
+    const goals = data.organization.period.teamGoals;
+    const same = goals.length === this.rows.size && goals.every((g) => this.rows.has(g.id));
+    if (!same) {
+      this._render(goals);
+      this.root.hidden = goals.length === 0;
+      return;
+    }
+    for (const goal of goals) {
+      const row = this.rows.get(goal.id);
+      if (goal.version > row.goal.version) row.setGoal(goal);
+    }
   }
 
   flush() {

@@ -52,8 +52,8 @@ def team_on_server(sheet: Sheet) -> dict[str, dict[str, Any]]:
 # -- the page -----------------------------------------------------------------------------------
 
 
-def open_acme(sheet: Sheet, user: str) -> None:
-    page = sheet.open(user)
+def open_acme(sheet: Sheet, user: str, query: str = "") -> None:
+    page = sheet.open(user, query)
     org_select = page.get_by_label("Organization")
     if org_select.input_value() != "acme":
         org_select.select_option("acme")
@@ -278,8 +278,8 @@ def test_history_panel_shows_an_edit_as_an_update_with_its_field_change(sheet: S
 def test_review_of_a_goal_changed_meanwhile_is_a_conflict_decided_again(sheet: Sheet) -> None:
     """Alice's goal is returned, edited and submitted again after carol's page loaded it:
     carol's approval at the old version is shown as a conflict, with the goal as it is now,
-    and she decides again."""
-    open_acme(sheet, "carol")
+    and she decides again. (Live changes off: with them, her view would show it at once.)"""
+    open_acme(sheet, "carol", "?live=0")
     expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-version", "1")
     review(
         sheet,

@@ -119,6 +119,15 @@ class SavePump:
             return
         await self._wait_for(self._settled)
 
+    @property
+    def sending(self) -> bool:
+        """A request is in flight."""
+        return self._sending
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        """Wait until `predicate()` holds after a cycle (or the pump is not running)."""
+        await self._wait_for(predicate)
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

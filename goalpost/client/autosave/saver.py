@@ -16,6 +16,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Literal
 
+from goalpost.client.autosave.live import LiveFollower
 from goalpost.client.autosave.pump import Backoff, Clock, SavePump, Sleep
 from goalpost.client.autosave.state import GoalSaveState, Listener, TrackedGoal, TrackedGoals
 from goalpost.client.autosave.transport import Mode, SaveTransport
@@ -44,6 +45,7 @@ class AutoSaver:
         sleep: Sleep = asyncio.sleep,
         random: Callable[[], float] = random_module.random,
         on_event: Listener | None = None,
+        live: bool = False,
     ) -> None:
         if mode not in ("batch", "per_goal"):
             raise ValueError(f"unknown mode {mode!r}")
@@ -63,6 +65,12 @@ class AutoSaver:
         self._pump = SavePump(
             self._goals, self, self._transport.send_cycle, clock=clock, sleep=sleep, random=random
         )
+        # Live mode (opt-in): follow changes made elsewhere (autosave/live.py).
+        self._live = (
+            LiveFollower(self._goals, self._pump, self, sleep=sleep, random=random)
+            if live
+            else None
+        )
         client.attach(self)
 
     async def __aenter__(self) -> AutoSaver:
@@ -79,14 +87,18 @@ class AutoSaver:
     # -- what the app calls ---------------------------------------------------------------------
 
     async def load(self) -> list[str]:
-        """Track the caller's goals of the period (keyed by goal id); returns their keys."""
+        """Track the caller's goals of the period (keyed by goal id); returns their keys.
+        In live mode the subscription starts first, so changes made meanwhile are heard."""
+        self._start_live()
         goals = await self.client.my_goals(self.org_slug, self.period_id)
         return [self.track(goal) for goal in goals]
 
     def track(self, goal: Goal, key: str | None = None) -> str:
-        """Make an existing goal editable through the saver (its id and version are known)."""
+        """Make an existing goal editable through the saver (its id and version are known).
+        In live mode, the first one tracked starts the subscription."""
         key = key or goal.id
         self._goals.track(goal, key)
+        self._start_live()
         return key
 
     def add(
@@ -96,6 +108,7 @@ class AutoSaver:
         self._check_open()
         key = key or f"tmp-{uuid.uuid4().hex[:16]}"
         self._touch(self._goals.add(key, category, patch))
+        self._start_live()
         return key
 
     def edit(self, key: str, category: Category | str, patch: Patch) -> None:
@@ -151,6 +164,8 @@ class AutoSaver:
         finally:
             self._closed = True
             self.client.detach(self)
+            if self._live is not None:
+                await self._live.stop()
             await self._pump.stop()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -171,6 +186,15 @@ class AutoSaver:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def live(self) -> LiveFollower | None:
+        """The live subscription (its `cursor`, `connections`, and `error` if refused), or None."""
+        return self._live
+
+    def _start_live(self) -> None:
+        if self._live is not None and not self._closed:
+            self._live.start()
 
     @property
     def requests_sent(self) -> int:

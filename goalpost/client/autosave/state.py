@@ -55,6 +55,8 @@ class AutoSaveEvent:
     problem: GoalProblem | None = None
     goal: Goal | None = None
     deleted: bool = False
+    # Live mode: the goal changed elsewhere and, nothing of ours waiting, `goal` is it now.
+    refreshed: bool = False
 
 
 Listener = Callable[[AutoSaveEvent], None]
@@ -139,6 +141,10 @@ class TrackedGoals:
     def keys(self) -> list[str]:
         return list(self._goals)
 
+    def by_id(self, goal_id: str) -> TrackedGoal | None:
+        """The tracked goal with this server id (live notices name goals by id)."""
+        return next((e for e in self._goals.values() if e.id == goal_id), None)
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
@@ -209,6 +215,41 @@ class TrackedGoals:
             self.set_state(entry, "saved")
             return None
         return entry
+
+    def changed_elsewhere(self, entry: TrackedGoal, current: Goal | None) -> str:
+        """A live change: the server's goal now (None: deleted). With nothing of ours waiting
+        the goal follows it (an event with `refreshed`, or `deleted`); with edits waiting they
+        are held in a version conflict at once, never sent over it silently. A goal in flight
+        is left to its request's answer. Returns what it did (`known`, `later`, `followed`,
+        `conflict`, or `kept`: deleted elsewhere while edited here, its save will say so).
+        """
+        if entry.sending or entry.id is None:
+            return "later"
+        if current is not None and entry.version is not None and current.version <= entry.version:
+            return "known"
+        if not entry.needs_send:
+            if current is None:
+                self.forget(entry)
+            else:
+                entry.id, entry.version, entry.goal = current.id, current.version, current
+                self._emit(entry, entry.state, refreshed=True)
+            return "followed"
+        if current is None:
+            return "kept"
+        held = entry.problem.current if entry.in_conflict and entry.problem else None
+        if held is not None and held.version >= current.version:
+            return "known"
+        message = f"VERSION_CONFLICT: changed elsewhere (now version {current.version})"
+        conflict = GoalProblem(
+            kind="GoalVersionConflict",
+            client_id=entry.client_id,
+            code="VERSION_CONFLICT",
+            message=message,
+            retryable=False,
+            current=current,
+        )
+        self.block(entry, message, conflict)
+        return "conflict"
 
     def mark_edited(self, entry: TrackedGoal) -> None:
         """A goal with something new to send shows `pending` (an `error` stays until unblocked)."""
@@ -294,7 +335,14 @@ class TrackedGoals:
         if changed:
             self._emit(entry, previous)
 
-    def _emit(self, entry: TrackedGoal, previous: SaveState, *, deleted: bool = False) -> None:
+    def _emit(
+        self,
+        entry: TrackedGoal,
+        previous: SaveState,
+        *,
+        deleted: bool = False,
+        refreshed: bool = False,
+    ) -> None:
         event = AutoSaveEvent(
             key=entry.key,
             state=entry.state,
@@ -303,6 +351,7 @@ class TrackedGoals:
             problem=entry.problem,
             goal=entry.goal,
             deleted=deleted,
+            refreshed=refreshed,
         )
         for listener in list(self._listeners):
             try:
