@@ -7,6 +7,7 @@ after that mutation, and a second time.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from fastapi import FastAPI
 from goalpost.db import create_session_factory
 from goalpost.services.demo import demo_rows, restore_demo
 from goalpost.testing import LiveServer, demo_token
+from tests.live.conftest import subscribers
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -182,6 +184,38 @@ def test_autosave_example_runs_after_the_batch_save_example(
     done = run_example()
     assert_example_output(done)
     assert "alice-perf-2" not in {g["clientId"] for g in alice_goals(goalpost_server)}
+
+
+def live_example() -> str:
+    return fenced(section("Live changes"), "python")[0]
+
+
+async def test_live_example_prints_the_notice_of_a_save(
+    goalpost_server: LiveServer, tmp_path: Path
+) -> None:
+    """The "Live changes" script, run as carol as the README says, prints alice's save."""
+    script = tmp_path / "live.py"
+    script.write_text(live_example())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    env["GOALPOST_WS_URL"] = goalpost_server.graphql_url.replace("http://", "ws://")
+    carol = demo_token(goalpost_server.settings, "carol")
+    example = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), carol, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        await subscribers(goalpost_server.url, 1)
+        mutation, _ = batch_save_example()
+        alice = demo_token(goalpost_server.settings, "alice")
+        async with httpx.AsyncClient(base_url=goalpost_server.url) as http:
+            body = await post_as_alice(http, alice, mutation)
+        assert body["data"]["batchSaveGoals"]["savedCount"] == 3
+        assert example.stdout is not None
+        line = (await asyncio.wait_for(example.stdout.readline(), 30)).decode()
+        assert "'goalId'" in line and "'cursor'" in line, line
+        assert re.search(r"'kind': '(CREATED|UPDATED|DELETED)'", line), line
+    finally:
+        example.terminate()
+        await example.wait()
 
 
 # -- links between the README and docs/ ------------------------------------------------------
