@@ -259,6 +259,8 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         rows,
     )
 
+    out += instances_table(results, names)
+
     out.append("\n**5. Profile of a 100-item batch** (pyinstrument, share of profiled time)\n")
     rows = []
     for name in names:
@@ -293,6 +295,40 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         )
         out += table(["database", "request", "before (ms)", "now (ms)", "speed-up"], rows)
     return "\n".join(out) + "\n"
+
+
+def instances_table(results: dict[str, Any], names: list[str]) -> list[str]:
+    """Scale-out (bench/load.py `instances`): one instance straight on PostgreSQL against two
+    behind PgBouncer, at saturation, rounds alternating."""
+    rows = []
+    for name in names:
+        x = results[name].get("instances")
+        if not x:
+            continue
+        for key, label in (
+            ("one_instance_direct", "1 instance, direct"),
+            ("two_instances_pgbouncer", "2 instances via PgBouncer"),
+        ):
+            side = x[key]
+            rps = side["throughput_rps"]
+            p95 = [r["p95"] for r in side["latency_ms"]]
+            rows.append(
+                [
+                    DATABASES[name][0],
+                    label,
+                    f"{sum(rps) / len(rps):.1f} req/s ({min(rps)}-{max(rps)})",
+                    f"{sum(p95) / len(p95):.1f}",
+                    str(side["errors"]),
+                ]
+            )
+        rows.append([DATABASES[name][0], "**two / one**", f"{x['two_over_one']}x", "", ""])
+    if not rows:
+        return []
+    out = [
+        "\n**4b. Scale-out: one instance direct vs two behind PgBouncer** (20 clients at "
+        "saturation, rounds alternating; all on one machine, load generator included)\n"
+    ]
+    return out + table(["database", "setup", "throughput", "p95 ms", "errors"], rows)
 
 
 def main() -> None:
