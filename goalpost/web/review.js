@@ -117,8 +117,8 @@ export class TeamView {
   }
 
   /**
-   * Read the reports' goals again (a live change): rows whose goal changed show it in place,
-   * keeping a comment being typed; a goal added or deleted redraws the view.
+   * Read the reports' goals again (a live change): rows whose goal changed show it in place;
+   * a goal added or deleted redraws the view. Either way a comment being typed is kept.
    */
   async refresh() {
     const variables = { slug: this.org.slug, periodId: this.period.id };
@@ -126,7 +126,7 @@ export class TeamView {
     const goals = data.organization.period.teamGoals;
     const same = goals.length === this.rows.size && goals.every((g) => this.rows.has(g.id));
     if (!same) {
-      this._render(goals);
+      this._redrawKeepingComments(goals);
       this.root.hidden = goals.length === 0;
       return;
     }
@@ -134,6 +134,21 @@ export class TeamView {
       const row = this.rows.get(goal.id);
       if (goal.version > row.goal.version) row.setGoal(goal);
     }
+  }
+
+  /** Redraw with the rows of `goals`; comments being typed (and the focus) stay where they were. */
+  _redrawKeepingComments(goals) {
+    const typed = new Map();
+    for (const [goalId, row] of this.rows) {
+      if (row.comment?.value) typed.set(goalId, row.comment.value);
+    }
+    const focused = document.activeElement?.id;
+    this._render(goals);
+    for (const [goalId, text] of typed) {
+      const row = this.rows.get(goalId);
+      if (row?.comment) row.comment.value = text;
+    }
+    if (focused) document.getElementById(focused)?.focus();
   }
 
   flush() {

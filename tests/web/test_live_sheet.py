@@ -119,6 +119,11 @@ def test_the_team_view_follows_a_reports_edits_and_new_goals(sheet: Sheet, carol
     expect(carol.page.locator(f'#team article.team-goal[data-client-id="{new}"]')).to_contain_text(
         "A new goal of alice"
     )
+    # A new goal redraws the view; the comment being typed is kept there too.
+    comment = row(carol, goal_id("alice", "alice-perf-submitted")).get_by_label(
+        "Comment (needed to return)"
+    )
+    expect(comment).to_have_value("Typed, not sent")
     assert carol_sent.count("TeamGoals") == 2  # one per change: no reload of the page
     assert "MyGoals" not in carol_sent  # carol's own goals did not change
 
