@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, insert, select
+from sqlalchemy import Integer, RowMapping, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from goalpost.models import GoalEvent, GoalEventKind, User
+from goalpost.services.bulk import RowSpec, rows_document, rows_table
 from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.goals import GoalRecord
 
@@ -121,10 +124,25 @@ def event_for(
     }
 
 
+# What event_for fills in: every column but seq (numbered by the database, in the order
+# `n` gives) and xact_id (a server default).
+WRITTEN_COLUMNS = tuple(c.name for c in EVENTS.c if c.name not in ("seq", "xact_id"))
+_EVENT_ROW: RowSpec = (*((n, EVENTS.c[n].type) for n in WRITTEN_COLUMNS), ("n", Integer()))
+
+
 async def append_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """One INSERT (executemany) for all of a write's events, in the given order (seq)."""
+    """One INSERT … SELECT for all of a write's events, numbered (seq) in the given order."""
     if rows:
-        await session.execute(insert(EVENTS), list(rows))
+        document = rows_document(session, _EVENT_ROW, (r | {"n": i} for i, r in enumerate(rows)))
+        statement = _append_statement(session.get_bind().dialect.name)
+        await session.execute(statement, {"rows": document})
+
+
+@cache
+def _append_statement(dialect: str) -> Executable:
+    new = rows_table(dialect, _EVENT_ROW)
+    rows = select(*(new.c[n] for n in WRITTEN_COLUMNS)).order_by(new.c.n)
+    return insert(EVENTS).from_select(list(WRITTEN_COLUMNS), rows)
 
 
 async def events_of_goals(
