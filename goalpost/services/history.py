@@ -67,7 +67,13 @@ class GoalEventRecord:
 
 def tracked_fields(goal: GoalRecord) -> tuple[str, ...]:
     """The fields the history follows: weight, status and the category's fields."""
-    return ("weight", "status", *(f.name for f in CATEGORY_FIELDS[goal.category]))
+    return TRACKED_FIELDS[goal.category]
+
+
+TRACKED_FIELDS = {
+    category: ("weight", "status", *(f.name for f in fields))
+    for category, fields in CATEGORY_FIELDS.items()
+}
 
 
 def json_value(value: Any) -> Any:
