@@ -8,7 +8,7 @@ history costs a batch one statement. Readers get a goal's events oldest first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -88,15 +88,21 @@ def json_value(value: Any) -> Any:
 def field_changes(before: GoalRecord | None, after: GoalRecord | None) -> list[FieldChange]:
     """What differs between two states of a goal; a missing state has every field unset
     (None), so a creation lists every set field and a deletion clears every one."""
+    return [FieldChange(*change) for change in _differences(before, after)]
+
+
+def _differences(
+    before: GoalRecord | None, after: GoalRecord | None
+) -> Iterator[tuple[str, Any, Any]]:
+    """field_changes as plain (field, before, after) tuples: event_for writes them as JSON
+    objects at once, with no FieldChange in between (it runs for every item of a batch)."""
     goal = after if after is not None else before
     assert goal is not None
-    changes = []
-    for name in tracked_fields(goal):
+    for name in TRACKED_FIELDS[goal.category]:
         old = json_value(getattr(before, name)) if before is not None else None
         new = json_value(getattr(after, name)) if after is not None else None
         if old != new:
-            changes.append(FieldChange(name, old, new))
-    return changes
+            yield name, old, new
 
 
 def event_for(
@@ -123,8 +129,8 @@ def event_for(
         "actor_id": source.actor_id,
         "request_id": source.request_id,
         "changes": [
-            {"field": c.field, "before": c.before, "after": c.after}
-            for c in field_changes(before, after)
+            {"field": name, "before": old, "after": new}
+            for name, old, new in _differences(before, after)
         ],
         "comment": comment,
     }
