@@ -6,6 +6,7 @@ process counts its own; scrape them separately or use prometheus-client's multip
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -62,10 +63,11 @@ class Metrics:
 
     def observe_batch(self, outcomes: Iterable[str]) -> None:
         """One batch: the outcome of each item (created, saved, deleted or a problem code)."""
-        labels = list(outcomes)
-        self.batch_items.observe(len(labels))
-        for label in labels:
-            self.item_results.labels(label).inc()
+        labels = collections.Counter(outcomes)
+        self.batch_items.observe(labels.total())
+        # One increment per outcome, not per item: labels() takes a lock and a lookup.
+        for label, count in labels.items():
+            self.item_results.labels(label).inc(count)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -144,6 +144,36 @@ async def test_paging_from_any_cursor_returns_every_event_once_in_order(
     assert (await read_on(graphql, "alice", end))[0] == (await stored_ids(app, "alice"))[8:]
 
 
+async def test_a_batchs_events_follow_the_order_of_its_items(
+    graphql: GraphQL, settle: Callable[[], Awaitable[None]]
+) -> None:
+    """A batch's history is one INSERT of all its events: they are numbered in the order of
+    the batch's items, not in the order its goal rows were written (creates by clientId,
+    updates and deletes by id)."""
+    client_ids = ("e", "b", "d", "a", "c")
+    created = await save(
+        graphql, "alice", [{"clientId": c, "performance": {"title": c}} for c in client_ids]
+    )
+    ids = [r["goal"]["id"] for r in created]
+    await save(
+        graphql,
+        "alice",
+        [
+            {"clientId": "d", "id": ids[2], "performance": {"title": "d2"}},
+            {"clientId": "e", "id": ids[0], "delete": True},
+            {"clientId": "c", "id": ids[4], "performance": {"title": "c2"}},
+        ],
+    )
+    await settle()
+    events = [(e["goalId"], e["kind"]) for e in (await page(graphql, "alice"))["events"]]
+    assert [e for e in events if e[0] in ids] == [
+        *((i, "CREATED") for i in ids),
+        (ids[2], "UPDATED"),
+        (ids[0], "DELETED"),
+        (ids[4], "UPDATED"),
+    ]
+
+
 async def test_the_owner_and_their_supervisor_see_the_events_deleted_goals_included(
     graphql: GraphQL, settle: Callable[[], Awaitable[None]]
 ) -> None:

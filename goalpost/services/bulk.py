@@ -5,6 +5,10 @@ again by SQLAlchemy and prepared again by the database for every new size. Bound
 parameter instead, the text is the same for 1 row or 200: compiled once, cached, and
 prepared once. PostgreSQL reads rows with json_to_recordset and keys as a typed array;
 SQLite reads both with json_each.
+
+The document is built per value of every row, so its cost grows with the batch: only the
+columns whose type has a bind processor are converted, and orjson (which writes uuids and
+datetimes itself) encodes it, several times faster than `json.dumps(default=str)`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable, Collection, Iterable
 from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, ColumnElement, Text, any_, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
@@ -49,7 +54,15 @@ def rows_document(session: AsyncSession, spec: RowSpec, rows: Iterable[dict[str,
     """The value for a rows_table parameter: each value as its column's type binds it on this
     database (SQLite: a uuid as its hex, a timestamp as text); JSON columns as they are."""
     encoders = _encoders(session.get_bind().dialect, spec)
-    return json.dumps([{n: encoders[n](v) for n, v in r.items()} for r in rows], default=str)
+    document = []
+    for row in rows:
+        values = dict(row)
+        for name, encode in encoders:
+            value = values.get(name)
+            if value is not None:  # NULL binds as NULL: JSON null
+                values[name] = encode(value)
+        document.append(values)
+    return _dumps(document)
 
 
 def one_of(
@@ -60,19 +73,29 @@ def one_of(
     if dialect.name == "postgresql":
         array = bindparam(param, list(values), type_=postgresql.ARRAY(key.type))
         return key == any_(array)
-    encode = _encoders(dialect, (("key", key.type),))["key"]
-    document = bindparam(param, json.dumps([encode(v) for v in values], default=str), type_=Text)
+    encoders = _encoders(dialect, (("key", key.type),))
+    keys = [encoders[0][1](v) for v in values] if encoders else list(values)
+    document = bindparam(param, _dumps(keys), type_=Text)
     return key.in_(select(column("value")).select_from(func.json_each(document)))
 
 
 @cache
-def _encoders(dialect: Dialect, spec: RowSpec) -> dict[str, Callable[[Any], Any]]:
-    encoders: dict[str, Callable[[Any], Any]] = {}
+def _encoders(dialect: Dialect, spec: RowSpec) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """The columns whose values this database binds converted (SQLite: a uuid as its hex, a
+    timestamp as text), with their converters; JSON columns go into the document as they are."""
+    encoders = []
     for name, type_ in spec:
         process = None if isinstance(type_, JSON) else type_.bind_processor(dialect)
-        encoders[name] = process or _unchanged
-    return encoders
+        if process is not None:
+            encoders.append((name, process))
+    return tuple(encoders)
 
 
-def _unchanged(value: Any) -> Any:
-    return value
+def _dumps(document: Any) -> str:
+    """The document as JSON text: what orjson cannot write itself (a Decimal) as its str, as
+    `json.dumps(default=str)` did. orjson refuses what json writes escaped (a lone surrogate
+    in a string): json writes those, so the database answers as it always did."""
+    try:
+        return orjson.dumps(document, default=str).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(document, default=str)

@@ -8,17 +8,20 @@ history costs a batch one statement. Readers get a goal's events oldest first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, insert, select
+from sqlalchemy import Integer, RowMapping, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from goalpost.models import GoalEvent, GoalEventKind, User
+from goalpost.services.bulk import RowSpec, rows_document, rows_table
 from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.goals import GoalRecord
 
@@ -64,7 +67,13 @@ class GoalEventRecord:
 
 def tracked_fields(goal: GoalRecord) -> tuple[str, ...]:
     """The fields the history follows: weight, status and the category's fields."""
-    return ("weight", "status", *(f.name for f in CATEGORY_FIELDS[goal.category]))
+    return TRACKED_FIELDS[goal.category]
+
+
+TRACKED_FIELDS = {
+    category: ("weight", "status", *(f.name for f in fields))
+    for category, fields in CATEGORY_FIELDS.items()
+}
 
 
 def json_value(value: Any) -> Any:
@@ -79,15 +88,21 @@ def json_value(value: Any) -> Any:
 def field_changes(before: GoalRecord | None, after: GoalRecord | None) -> list[FieldChange]:
     """What differs between two states of a goal; a missing state has every field unset
     (None), so a creation lists every set field and a deletion clears every one."""
+    return [FieldChange(*change) for change in _differences(before, after)]
+
+
+def _differences(
+    before: GoalRecord | None, after: GoalRecord | None
+) -> Iterator[tuple[str, Any, Any]]:
+    """field_changes as plain (field, before, after) tuples: event_for writes them as JSON
+    objects at once, with no FieldChange in between (it runs for every item of a batch)."""
     goal = after if after is not None else before
     assert goal is not None
-    changes = []
-    for name in tracked_fields(goal):
+    for name in TRACKED_FIELDS[goal.category]:
         old = json_value(getattr(before, name)) if before is not None else None
         new = json_value(getattr(after, name)) if after is not None else None
         if old != new:
-            changes.append(FieldChange(name, old, new))
-    return changes
+            yield name, old, new
 
 
 def event_for(
@@ -114,17 +129,32 @@ def event_for(
         "actor_id": source.actor_id,
         "request_id": source.request_id,
         "changes": [
-            {"field": c.field, "before": c.before, "after": c.after}
-            for c in field_changes(before, after)
+            {"field": name, "before": old, "after": new}
+            for name, old, new in _differences(before, after)
         ],
         "comment": comment,
     }
 
 
+# What event_for fills in: every column but seq (numbered by the database, in the order
+# `n` gives) and xact_id (a server default).
+WRITTEN_COLUMNS = tuple(c.name for c in EVENTS.c if c.name not in ("seq", "xact_id"))
+_EVENT_ROW: RowSpec = (*((n, EVENTS.c[n].type) for n in WRITTEN_COLUMNS), ("n", Integer()))
+
+
 async def append_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """One INSERT (executemany) for all of a write's events, in the given order (seq)."""
+    """One INSERT … SELECT for all of a write's events, numbered (seq) in the given order."""
     if rows:
-        await session.execute(insert(EVENTS), list(rows))
+        document = rows_document(session, _EVENT_ROW, (r | {"n": i} for i, r in enumerate(rows)))
+        statement = _append_statement(session.get_bind().dialect.name)
+        await session.execute(statement, {"rows": document})
+
+
+@cache
+def _append_statement(dialect: str) -> Executable:
+    new = rows_table(dialect, _EVENT_ROW)
+    rows = select(*(new.c[n] for n in WRITTEN_COLUMNS)).order_by(new.c.n)
+    return insert(EVENTS).from_select(list(WRITTEN_COLUMNS), rows)
 
 
 async def events_of_goals(

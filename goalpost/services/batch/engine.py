@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
 from goalpost.db import is_transaction_fault
 from goalpost.logging import log
-from goalpost.models import GoalEventKind, PeriodStatus, utcnow
+from goalpost.models import GoalCategory, GoalEventKind, PeriodStatus, utcnow
 from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem
 from goalpost.services.batch.keys import check_keys
 from goalpost.services.batch.load import Loaded, load_targets
@@ -278,11 +279,20 @@ EVENT_KINDS = {
 
 def totals_after(before: WeightTotals, written: list[Write]) -> WeightTotals:
     """The owner's weight totals after the batch, from the totals read under the owner's
-    lock and what the batch wrote: nothing else changes the owner's weights meanwhile."""
-    totals = before
+    lock and what the batch wrote: nothing else changes the owner's weights meanwhile.
+    Summed per category first (exact Decimal sums, so the same totals), then one new
+    WeightTotals per category written, not two per item."""
+    change: dict[GoalCategory, Decimal] = {}
+
+    def add(category: GoalCategory, amount: Decimal) -> None:
+        change[category] = change[category] + amount if category in change else amount
+
     for write in written:
         if write.before is not None:
-            totals = totals.plus(write.before.category, -write.before.weight)
+            add(write.before.category, -write.before.weight)
         if write.after is not None:
-            totals = totals.plus(write.after.category, write.after.weight)
+            add(write.after.category, write.after.weight)
+    totals = before
+    for category, amount in change.items():
+        totals = totals.plus(category, amount)
     return totals
