@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, ColumnElement, Text, any_, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import column
+from sqlalchemy.sql import Executable, column
 from sqlalchemy.sql.selectable import NamedFromClause
 from sqlalchemy.types import TypeEngine
 
@@ -63,6 +63,18 @@ def rows_document(session: AsyncSession, spec: RowSpec, rows: Iterable[dict[str,
                 values[name] = encode(value)
         document.append(values)
     return _dumps(document)
+
+
+async def execute_with_rows(
+    session: AsyncSession,
+    statement_for: Callable[[str], Executable],
+    spec: RowSpec,
+    rows: Iterable[dict[str, Any]],
+) -> Result[Any]:
+    """Run the statement this database's dialect gets from `statement_for` (a cached
+    builder over rows_table) with `rows` bound as its rows document."""
+    statement = statement_for(session.get_bind().dialect.name)
+    return await session.execute(statement, {"rows": rows_document(session, spec, rows)})
 
 
 def one_of(

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from goalpost.models import GoalEvent, GoalEventKind, User
-from goalpost.services.bulk import RowSpec, rows_document, rows_table
+from goalpost.services.bulk import RowSpec, execute_with_rows, rows_table
 from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.goals import GoalRecord
 
@@ -145,9 +145,8 @@ _EVENT_ROW: RowSpec = (*((n, EVENTS.c[n].type) for n in WRITTEN_COLUMNS), ("n", 
 async def append_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """One INSERT … SELECT for all of a write's events, numbered (seq) in the given order."""
     if rows:
-        document = rows_document(session, _EVENT_ROW, (r | {"n": i} for i, r in enumerate(rows)))
-        statement = _append_statement(session.get_bind().dialect.name)
-        await session.execute(statement, {"rows": document})
+        numbered = (r | {"n": i} for i, r in enumerate(rows))
+        await execute_with_rows(session, _append_statement, _EVENT_ROW, numbered)
 
 
 @cache

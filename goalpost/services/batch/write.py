@@ -29,7 +29,7 @@ from sqlalchemy.sql import Executable
 from goalpost.db import is_transaction_fault
 from goalpost.services.batch.load import GOALS
 from goalpost.services.batch.plan import Write, WriteKind
-from goalpost.services.bulk import RowSpec, rows_document, rows_table
+from goalpost.services.bulk import RowSpec, execute_with_rows, rows_table
 from goalpost.services.goals import GOAL_COLUMNS
 
 # Columns an UPDATE sets: all but the goal's identity and birth.
@@ -97,9 +97,7 @@ async def _insert(session: AsyncSession, writes: list[Write]) -> set[int]:
     """One INSERT … SELECT of the batch's rows; a create whose (owner, period, client_id)
     exists already (a concurrent resend) inserts nothing and is not returned."""
     rows = [w.after.values() for w in writes]  # type: ignore[union-attr]
-    statement = _insert_statement(session.get_bind().dialect.name)
-    document = rows_document(session, _INSERT_ROW, rows)
-    return set((await session.execute(statement, {"rows": document})).scalars())
+    return set((await execute_with_rows(session, _insert_statement, _INSERT_ROW, rows)).scalars())
 
 
 async def _update(session: AsyncSession, writes: list[Write]) -> set[int]:
@@ -113,22 +111,12 @@ async def _update(session: AsyncSession, writes: list[Write]) -> set[int]:
             {"id": after.id, "old_version": before.version}
             | {n: getattr(after, n) for n in UPDATED_COLUMNS}
         )
-    statement = _update_statement(session.get_bind().dialect.name)
-    return set(
-        (
-            await session.execute(statement, {"rows": rows_document(session, _UPDATE_ROW, rows)})
-        ).scalars()
-    )
+    return set((await execute_with_rows(session, _update_statement, _UPDATE_ROW, rows)).scalars())
 
 
 async def _delete(session: AsyncSession, writes: list[Write]) -> set[int]:
     rows = [{"id": w.before.id, "version": w.before.version} for w in writes]  # type: ignore[union-attr]
-    statement = _delete_statement(session.get_bind().dialect.name)
-    return set(
-        (
-            await session.execute(statement, {"rows": rows_document(session, _DELETE_ROW, rows)})
-        ).scalars()
-    )
+    return set((await execute_with_rows(session, _delete_statement, _DELETE_ROW, rows)).scalars())
 
 
 # The batch's rows travel as one JSON document bound to one parameter, read back as a table
