@@ -17,6 +17,7 @@ import pytest
 from goalpost.services.demo import USERS
 from goalpost.testing import LiveServer, demo_token
 from tests.batch.helpers import MY_GOALS, goal_id
+from tests.conftest import ACME_ACTIVE
 from tests.web.conftest import REQUIRE_BROWSER
 
 try:
@@ -194,6 +195,20 @@ class Sheet:
         by_client_id = {g["clientId"]: g for g in goals}
         assert len(by_client_id) == len(goals), "two goals share a clientId"
         return by_client_id
+
+    def retitle_elsewhere(self, user: str, keys: tuple[str, ...], prefix: str) -> None:
+        """Another device of `user` retitles their demo performance goals `keys` (at version
+        1) to "<prefix>: <key>", through the API."""
+        items = [
+            {
+                "clientId": key,
+                "id": goal_id(user, key),
+                "expectedVersion": 1,
+                "performance": {"title": f"{prefix}: {key}"},
+            }
+            for key in keys
+        ]
+        self.save(user, "acme", ACME_ACTIVE, items)
 
     def save(self, user: str, org: str, period: str, items: list[dict[str, Any]]) -> None:
         """Write goals behind the page's back (another tab, another device)."""

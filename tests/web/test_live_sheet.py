@@ -181,16 +181,7 @@ def test_edits_waiting_meet_a_change_made_elsewhere_at_once(sheet: Sheet) -> Non
     sheet.fill("alice-perf-1", "Weight (%)", "42")
     sheet.expect_state("alice-perf-1", "pending")
 
-    changed_elsewhere = [
-        {
-            "clientId": key,
-            "id": goal_id("alice", key),
-            "expectedVersion": 1,
-            "performance": {"title": f"Changed on her laptop: {key}"},
-        }
-        for key in ("alice-perf-1", "alice-perf-2")
-    ]
-    sheet.save("alice", "acme", ACME_ACTIVE, changed_elsewhere)
+    sheet.retitle_elsewhere("alice", ("alice-perf-1", "alice-perf-2"), "Changed on her laptop")
 
     toast = sheet.toast("alice-perf-1")
     expect(toast).to_contain_text("Someone else changed")

@@ -99,16 +99,7 @@ def test_version_conflict_shows_the_servers_goal_and_lets_the_user_choose(sheet:
     """Found by the save itself: live changes are off here (with them on, the change is seen
     before the save, tests/web/test_live_sheet.py)."""
     sheet.open("alice", query="?live=0")
-    changed_elsewhere = [
-        {
-            "clientId": key,
-            "id": goal_id("alice", key),
-            "expectedVersion": 1,
-            "performance": {"title": f"Changed in another tab: {key}"},
-        }
-        for key in ("alice-perf-1", "alice-perf-2")
-    ]
-    sheet.save("alice", "acme", ACME_ACTIVE, changed_elsewhere)
+    sheet.retitle_elsewhere("alice", ("alice-perf-1", "alice-perf-2"), "Changed in another tab")
     sheet.fill("alice-perf-1", "Weight (%)", "42")
     sheet.fill("alice-perf-2", "Title", "My title for perf 2")
     sheet.tick(800)
