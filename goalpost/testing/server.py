@@ -93,10 +93,28 @@ class LiveServer:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def reset(self) -> None:
-        """Demo data back to its seeded state, recorded requests forgotten."""
+        """Demo data back to its seeded state, recorded requests forgotten.
+
+        The previous test's live subscriptions are waited out first: one still closing would
+        count as the next test's subscriber, and would keep the feed reading from a position
+        in the data being replaced."""
+        self.wait_for_subscribers(0)
         self.recorder.release()
         self.run(reset_database(self.app.state.engine))
         self.recorder.clear()
+
+    def wait_for_subscribers(self, count: int, timeout: float = 10) -> None:
+        """Until the server has `count` live subscriptions (sockets close asynchronously)."""
+        live = self.app.state.live
+
+        async def subscribers() -> int:  # read on the server's loop, where they change
+            return int(live.subscriber_count)
+
+        deadline = time.monotonic() + timeout
+        while (have := self.run(subscribers())) != count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{have} live subscriptions open, {count} expected")
+            time.sleep(0.01)
 
     def execute_sql(self, *statements: str) -> None:
         """Raw SQL on the server's database, e.g. to plant a fault (a trigger) and remove it."""

@@ -58,3 +58,29 @@ export function checkPatch(category, patch) {
     }
   }
 }
+
+function normalizeSelections(value) {
+  const byCompetency = {};
+  for (const s of value ?? []) byCompetency[s.competencyId] = [...s.actions].sort();
+  return JSON.stringify(
+    Object.keys(byCompetency)
+      .sort()
+      .map((k) => [k, byCompetency[k]]),
+  );
+}
+
+function sameValue(field, sent, have) {
+  if (field === "selectedIdealActions")
+    return normalizeSelections(sent) === normalizeSelections(have);
+  if (field === "weight") return Number(sent ?? 0) === Number(have ?? 0); // a cleared weight is 0
+  if (Array.isArray(sent)) return JSON.stringify(sent) === JSON.stringify(have ?? []);
+  return (sent ?? null) === (have ?? null);
+}
+
+/**
+ * True when the goal already holds every value of the patch. After a lost response the resend
+ * of an update conflicts with our own write; this tells that case apart from a real conflict.
+ */
+export function patchApplied(patch, goal) {
+  return Object.entries(patch).every(([field, value]) => sameValue(field, value, goal[field]));
+}

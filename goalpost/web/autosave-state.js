@@ -216,6 +216,18 @@ export class TrackedGoals {
     this._emit(entry, entry.state, { refreshed: true });
   }
 
+  /**
+   * Changed elsewhere to just what waits here: our own write whose answer was lost (the notice
+   * came before the resend), or the same edit made elsewhere. Nothing is left to send, so it
+   * is no conflict: the goal follows the server.
+   */
+  settle(entry, goal) {
+    Object.assign(entry, { pending: {}, retryAt: null });
+    this.confirm(entry, goal);
+    this._emit(entry, entry.state, { refreshed: true });
+    this.persist();
+  }
+
   /** Changed elsewhere while my edits wait: the conflict now, not at the next save. */
   conflictWith(entry, current) {
     const message = `Changed elsewhere (now version ${current.version})`;

@@ -9,6 +9,7 @@
  * no event plumbing: the pump decides when, the state machine records the outcome.
  */
 
+import { patchApplied } from "./autosave-patches.js";
 import { PATCH_FIELD } from "./autosave-state.js";
 
 /** The GoalBatchItemInput for what is in flight: create, delete or update. */
@@ -23,32 +24,6 @@ export function saveItem(entry) {
   if (entry.sentDelete) item.delete = true;
   else item[PATCH_FIELD[entry.category]] = entry.sent;
   return item;
-}
-
-function normalizeSelections(value) {
-  const byCompetency = {};
-  for (const s of value ?? []) byCompetency[s.competencyId] = [...s.actions].sort();
-  return JSON.stringify(
-    Object.keys(byCompetency)
-      .sort()
-      .map((k) => [k, byCompetency[k]]),
-  );
-}
-
-function sameValue(field, sent, have) {
-  if (field === "selectedIdealActions")
-    return normalizeSelections(sent) === normalizeSelections(have);
-  if (field === "weight") return Number(sent ?? 0) === Number(have ?? 0); // a cleared weight is 0
-  if (Array.isArray(sent)) return JSON.stringify(sent) === JSON.stringify(have ?? []);
-  return (sent ?? null) === (have ?? null);
-}
-
-/**
- * True when the goal already holds every value of the patch. After a lost response the resend
- * of an update conflicts with our own write; this tells that case apart from a real conflict.
- */
-export function patchApplied(patch, goal) {
-  return Object.entries(patch).every(([field, value]) => sameValue(field, value, goal[field]));
 }
 
 /**

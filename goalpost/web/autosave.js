@@ -21,6 +21,7 @@
  * and the org slug cache.
  */
 
+import { patchApplied } from "./autosave-patches.js";
 import { Backoff, SavePump } from "./autosave-pump.js";
 import { TrackedGoals, newClientId } from "./autosave-state.js";
 import { UnsavedEdits } from "./autosave-storage.js";
@@ -28,7 +29,7 @@ import { SaveTransport } from "./autosave-transport.js";
 
 export { backoffDelay } from "./autosave-pump.js";
 export { PATCH_FIELD, newClientId } from "./autosave-state.js";
-export { patchApplied } from "./autosave-transport.js";
+export { patchApplied } from "./autosave-patches.js";
 
 export const DEFAULT_OPTIONS = Object.freeze({
   debounceMs: 800,
@@ -137,7 +138,8 @@ export class AutoSaver {
    * A live change (SPEC §12): the server's goal as it is now, or null when it was deleted.
    * With nothing of this page waiting, the saver takes it (an event with `refreshed: true`,
    * or `deleted: true`) and later edits go out with its version; with edits waiting, they are
-   * held in a version conflict at once, for the person to keep theirs or take the server's.
+   * held in a version conflict at once, for the person to keep theirs or take the server's,
+   * unless the server holds them already (its own write whose answer was lost: `settle`).
    * A goal whose request is in flight is left to that request's answer. Returns what it did:
    * `known` (that version or a newer one is here already), `later`, `followed`, `conflict`
    * or `kept` (deleted elsewhere while edited here: its save will say so).
@@ -154,6 +156,10 @@ export class AutoSaver {
       return "followed";
     }
     if (!goal) return "kept";
+    if (!entry.delete && patchApplied(entry.pending, goal)) {
+      goals.settle(entry, goal);
+      return "followed";
+    }
     if (entry.inConflict && entry.problem.current?.version >= goal.version) return "known";
     goals.conflictWith(entry, goal);
     goals.persist();

@@ -91,6 +91,33 @@ async def test_an_edit_waiting_meets_the_change_as_a_conflict_not_an_overwrite(
     await saver.aclose()
 
 
+async def test_a_change_that_holds_the_edit_waiting_settles_it_without_a_conflict(
+    server: LiveServer, alice: GoalpostClient, client_for: Callable[..., GoalpostClient]
+) -> None:
+    """The notice of a change that already holds what waits here (our own write whose answer
+    was lost, seen before the resend; or the same edit elsewhere) is no conflict."""
+    events: list[AutoSaveEvent] = []
+    saver = live_saver(alice, events, debounce=600.0, max_wait=600.0)  # no cycle on its own
+    await saver.load()
+    await subscribers(server.url, 1)
+    saver.edit(PERF_1, "PERFORMANCE", {"title": "From the laptop"})
+
+    await save_elsewhere(client_for("alice"), 1, "From the laptop")
+    await eventually(lambda: saver.state(PERF_1).version == 2, "the goal to settle")
+    state = saver.state(PERF_1)
+    assert (state.state, state.conflict, state.unsaved) == ("saved", None, {})
+    assert not [e for e in events if e.problem]
+    await saver.flush()
+    assert len(server.recorder.graphql("BatchSaveGoals")) == 1  # the laptop's only
+
+    saver.edit(PERF_1, "PERFORMANCE", {"weight": 7})  # later edits go out at the new version
+    await saver.flush()
+    (request,) = server.recorder.graphql("BatchSaveGoals")[1:]
+    assert batch_items(request)[0]["expectedVersion"] == 2
+    assert saver.state(PERF_1).state == "saved"
+    await saver.aclose()
+
+
 async def test_a_dropped_socket_catches_up_from_its_cursor(
     server: LiveServer, client_for: Callable[..., GoalpostClient]
 ) -> None:

@@ -216,6 +216,29 @@ def test_edits_waiting_meet_a_change_made_elsewhere_at_once(sheet: Sheet) -> Non
     assert sent.count("MyGoals") == 1  # one read for both notices
 
 
+def test_a_change_elsewhere_that_holds_the_edit_waiting_is_no_conflict(sheet: Sheet) -> None:
+    """The notice of a change that already holds what waits here (the page's own write whose
+    answer was lost, seen before the resend; or the same edit on another device) settles the
+    goal: saved at the new version, no Keep mine / Use theirs, nothing sent again."""
+    sheet.open("alice")
+    subscribed(sheet.server, 1)
+    sheet.fill("alice-perf-1", "Title", "Changed on her laptop: alice-perf-1")
+    sheet.expect_state("alice-perf-1", "pending")
+
+    sheet.retitle_elsewhere("alice", ("alice-perf-1",), "Changed on her laptop")
+
+    expect(sheet.card("alice-perf-1")).to_have_attribute("data-version", "2")
+    sheet.expect_state("alice-perf-1", "saved")
+    expect(sheet.page.locator("#toasts .toast")).to_have_count(0)
+    sheet.tick(10_000)
+    assert sheet.batches() == []  # nothing left to send
+
+    sheet.fill("alice-perf-1", "Weight (%)", "42")  # later edits go out at the new version
+    sheet.tick(800)
+    sheet.expect_state("alice-perf-1", "saved")
+    assert sheet.batches()[0]["items"][0]["expectedVersion"] == 2
+
+
 def test_use_theirs_takes_the_change_and_drops_the_edit(sheet: Sheet) -> None:
     sheet.open("alice")
     subscribed(sheet.server, 1)

@@ -19,10 +19,11 @@ Where each part lives:
 - `saver`: `AutoSaver`, the app's calls wired to the three.
 """
 
+from goalpost.client.autosave.patches import patch_applied
 from goalpost.client.autosave.pump import Clock, Sleep, backoff_delay
 from goalpost.client.autosave.saver import AutoSaver
 from goalpost.client.autosave.state import AutoSaveEvent, GoalSaveState, Listener, SaveState
-from goalpost.client.autosave.transport import Mode, patch_applied
+from goalpost.client.autosave.transport import Mode
 
 __all__ = [
     "AutoSaveEvent",

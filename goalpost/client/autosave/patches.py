@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from goalpost.client.models import Category
+from goalpost.client.models import Category, Goal
 from goalpost.models import GoalCategory
 from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel
 
@@ -88,3 +88,30 @@ def check_patch(category: Category | GoalCategory, patch: Mapping[str, Any]) -> 
                 f"{name} of a {category} goal takes {expected} or None, "
                 f"not {type(value).__name__} {value!r:.60}"
             )
+
+
+def _same(field_name: str, sent: Any, have: Any) -> bool:
+    if field_name == "selectedIdealActions":
+
+        def norm(value: Any) -> dict[str, list[str]]:
+            return {str(s["competencyId"]): sorted(s["actions"]) for s in value or ()}
+
+        return norm(sent) == norm(have)
+    if field_name == "weight":
+        return sent is not None and float(sent) == float(have)
+    if isinstance(sent, list | tuple):
+        return list(sent) == list(have or ())
+    return bool(sent == have)
+
+
+def patch_applied(patch: Mapping[str, Any], goal: Goal) -> bool:
+    """True when the goal already holds every value of the patch.
+
+    After a lost response the resend of an update conflicts with our own write; this tells that
+    case apart from a real conflict with someone else's change.
+    """
+    for name, value in patch.items():
+        have = goal.weight if name == "weight" else goal.fields.get(name)
+        if not _same(name, value, have):
+            return False
+    return True

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from goalpost.client.autosave.patches import check_patch
+from goalpost.client.autosave.patches import check_patch, patch_applied
 from goalpost.client.models import Category, Goal, GoalProblem, Patch, category_of, normalize_patch
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,8 @@ class TrackedGoals:
     def changed_elsewhere(self, entry: TrackedGoal, current: Goal | None) -> str:
         """A live change: the server's goal now (None: deleted). With nothing of ours waiting
         the goal follows it (an event with `refreshed`, or `deleted`); with edits waiting they
-        are held in a version conflict at once, never sent over it silently. A goal in flight
+        are held in a version conflict at once, never sent over it silently, unless the server
+        holds them already (`settle`). A goal in flight
         is left to its request's answer. Returns what it did (`known`, `later`, `followed`,
         `conflict`, or `kept`: deleted elsewhere while edited here, its save will say so).
         """
@@ -236,6 +237,9 @@ class TrackedGoals:
             return "followed"
         if current is None:
             return "kept"
+        if not entry.delete and patch_applied(entry.pending, current):
+            self.settle(entry, current)
+            return "followed"
         held = entry.problem.current if entry.in_conflict and entry.problem else None
         if held is not None and held.version >= current.version:
             return "known"
@@ -250,6 +254,15 @@ class TrackedGoals:
         )
         self.block(entry, message, conflict)
         return "conflict"
+
+    def settle(self, entry: TrackedGoal, current: Goal) -> None:
+        """Changed elsewhere to just what waits here: our own write whose answer was lost (the
+        notice came before the resend), or the same edit made elsewhere. Nothing is left to
+        send, so it is no conflict: the goal follows the server (an event with `refreshed`)."""
+        entry.pending.clear()
+        entry.retry_at = None
+        self.confirm(entry, current)
+        self._emit(entry, entry.state, refreshed=True)
 
     def mark_edited(self, entry: TrackedGoal) -> None:
         """A goal with something new to send shows `pending` (an `error` stays until unblocked)."""

@@ -11,16 +11,16 @@ are in one place, with no timing and no event plumbing in the way.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
+from goalpost.client.autosave.patches import patch_applied
 from goalpost.client.autosave.pump import Backoff
 from goalpost.client.autosave.state import TrackedGoal, TrackedGoals
 from goalpost.client.client import GoalpostClient
 from goalpost.client.errors import GoalpostError
 from goalpost.client.models import (
     PATCH_FIELD,
-    Goal,
     GoalDeleted,
     GoalProblem,
     GoalSaved,
@@ -55,33 +55,6 @@ def save_item(entry: TrackedGoal) -> dict[str, Any]:
     else:
         item[PATCH_FIELD[entry.category]] = entry.sent
     return item
-
-
-def _same(field_name: str, sent: Any, have: Any) -> bool:
-    if field_name == "selectedIdealActions":
-
-        def norm(value: Any) -> dict[str, list[str]]:
-            return {str(s["competencyId"]): sorted(s["actions"]) for s in value or ()}
-
-        return norm(sent) == norm(have)
-    if field_name == "weight":
-        return sent is not None and float(sent) == float(have)
-    if isinstance(sent, list | tuple):
-        return list(sent) == list(have or ())
-    return bool(sent == have)
-
-
-def patch_applied(patch: Mapping[str, Any], goal: Goal) -> bool:
-    """True when the goal already holds every value of the patch.
-
-    After a lost response the resend of an update conflicts with our own write; this tells that
-    case apart from a real conflict with someone else's change.
-    """
-    for name, value in patch.items():
-        have = goal.weight if name == "weight" else goal.fields.get(name)
-        if not _same(name, value, have):
-            return False
-    return True
 
 
 def bad_items(exc: GoalpostError, count: int) -> dict[int, str]:

@@ -206,6 +206,9 @@ class LiveChanges:
                                 subscription.offer(notice)
                     if len(notices) < PAGE:
                         break
+            if not self._subscribers:
+                # The last one left while this read: the position it moved is no one's.
+                self._position = None
             return readable_below is not None and self._announced >= readable_below
 
     async def _read(
