@@ -17,9 +17,11 @@ import re
 from typing import Any
 
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 
 from goalpost.logging import log
 from goalpost.services.errors import GoalpostError, InternalError
+from goalpost.services.transaction import db_error_fields
 
 # graphql-core's one spelling of a variable coercion failure (execution/values.py, built with
 # print_path_list): "Variable '$input' has invalid value at .items[3].coreValue: <why>".
@@ -54,7 +56,12 @@ def coded_error(error: GraphQLError) -> GraphQLError:
         if input_path is not None:
             extensions["inputPath"] = input_path
     else:
-        log.error("unhandled_error", error_type=type(original).__name__, path=error.path)
+        # A database error says which (SQLSTATE), so that an operator can tell a timeout
+        # from a lost connection; never its message, which may quote the request's text.
+        db_fields = db_error_fields(original) if isinstance(original, DBAPIError) else {}
+        log.error(
+            "unhandled_error", error_type=type(original).__name__, path=error.path, **db_fields
+        )
         internal = InternalError()
         message = internal.message
         extensions = {"code": internal.code, "retryable": True}

@@ -5,6 +5,7 @@ server healthy, and the resent batch saves exactly once."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +15,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from goalpost.config import Settings
-from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
+from goalpost.logging import logs_to
+from tests.batch.helpers import BATCH, MY_GOALS, batch_input, goal_id, goals_of, results
 from tests.batch.history_helpers import event_rows
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
 
@@ -103,3 +105,26 @@ async def test_fault_mid_batch_is_internal_and_atomic(
     assert after["alice-perf-1"]["version"] == 2
     events = await event_rows(app)
     assert sorted(r["kind"] for r in events) == ["CREATED", "CREATED", "UPDATED"]
+
+
+async def test_a_database_error_in_a_read_is_internal_and_logged_with_its_sqlstate(
+    graphql: GraphQL, app: FastAPI, dialect: str
+) -> None:
+    """The client gets INTERNAL and nothing of the database; the log line says which error
+    it was (SQLSTATE, or SQLite's error name), so a timeout tells apart from a lost table."""
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE goals RENAME TO goals_away"))
+    log = io.StringIO()
+    try:
+        with logs_to(log):
+            body = await graphql(MY_GOALS, {"org": "acme", "period": ACME_ACTIVE})
+    finally:
+        async with app.state.engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE goals_away RENAME TO goals"))
+
+    assert error_codes(body) == ["INTERNAL"]
+    assert "goals_away" not in str(body) and "goals" not in body["errors"][0]["message"]
+    (line,) = [line for line in log.getvalue().splitlines() if "unhandled_error" in line]
+    expected = "sqlstate=42P01" if dialect == "postgresql" else "sqlstate=SQLITE_ERROR"
+    assert "error_type=ProgrammingError" in line or "error_type=OperationalError" in line, line
+    assert expected in line, line
