@@ -255,11 +255,20 @@ async function openPeriod(period) {
 
 /** The supervisor's view; it stays hidden for someone without direct reports. */
 async function openTeam(period) {
-  const { api, org } = sheet;
-  const team = new TeamView({ api, org, period, root: $("team"), options: autosaveOptions() });
+  const { api, org, me } = sheet;
+  const team = new TeamView({
+    api,
+    org,
+    period,
+    me,
+    root: $("team"),
+    storage: localStorage,
+    options: autosaveOptions(),
+  });
   sheet.team = team;
   try {
     await team.load();
+    await team.restore(); // decisions a crashed or closed tab could not send go out now
   } catch (error) {
     const text = `Could not load your team's goals (${error.code ?? "error"}): ${error.message}`;
     $("team").replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
@@ -317,8 +326,12 @@ async function closeTeam() {
   sheet.team = null;
   $("team").hidden = true;
   if (unsent) {
-    // Unlike edits, decisions are not kept on the device: say so rather than drop them quietly.
-    showToast("decisions-left", `${unsent} review decision(s) could not be sent. Decide again.`);
+    // Like edits, they stay in localStorage (review-queue.js): say so rather than look done.
+    showToast(
+      "decisions-left",
+      `${unsent} review decision(s) could not be sent. They are kept on this device and sent ` +
+        "again when you come back.",
+    );
   }
 }
 

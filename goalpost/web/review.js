@@ -9,7 +9,8 @@
 import { el } from "./cards.js";
 import { FORM_FIELDS, GOAL_FIELDS, REVIEW_FIELDS } from "./documents.js";
 import { HistoryLoader, HistoryPanel, formatTime } from "./history.js";
-import { ReviewQueue } from "./review-queue.js";
+import { ReviewQueue, storedDecision } from "./review-queue.js";
+import { TabStorage } from "./tab-storage.js";
 
 const TEAM_GOALS = `query TeamGoals($slug: String!, $periodId: ID!) {
   organization(slug: $slug) {
@@ -67,17 +68,37 @@ export function showReviewNote(cardElement, review) {
   if (note) cardElement.querySelector(":scope > header")?.after(note);
 }
 
+/**
+ * Whether `goal`, as the server has it now, shows this decision made by this reviewer after the
+ * version it was made at: our own decision whose answer was lost (a crash, a dropped
+ * connection), sent again. Its version conflict is no conflict: the decision was taken.
+ */
+export function decisionShown(item, goal, reviewerId) {
+  const review = goal?.review;
+  const status = item.decision === "APPROVE" ? "APPROVED" : "REJECTED";
+  return (
+    Boolean(review) &&
+    goal.version > (item.expectedVersion ?? goal.version) &&
+    goal.status === status &&
+    review.decision === item.decision &&
+    (review.comment ?? null) === (item.comment ?? null) &&
+    review.reviewer?.id === reviewerId
+  );
+}
+
 export class TeamView {
   /**
    * @param {object} init
    * @param {import("./api.js").GoalpostApi} init.api
    * @param {{slug: string, competencies: object[]}} init.org
    * @param {{id: string, status: string}} init.period
+   * @param {{id: string}} init.me the supervisor
    * @param {HTMLElement} init.root the page's team section
+   * @param {Storage|null} [init.storage] where decisions not answered yet survive a crash
    * @param {{debounceMs?: number, maxWaitMs?: number}} init.options the auto-save windows
    */
-  constructor({ api, org, period, root, options = {} }) {
-    Object.assign(this, { api, org, period, root });
+  constructor({ api, org, period, me, root, storage = null, options = {} }) {
+    Object.assign(this, { api, org, period, me, root });
     this.open = period.status === "ACTIVE";
     this.rows = new Map();
     this.onIdle = () => {}; // a decision came back (the live changes look again)
@@ -90,8 +111,12 @@ export class TeamView {
     this.queue = new ReviewQueue({
       send: (items, opts) => this._send(items, opts),
       onState: (goalId, state, message) => this._onState(goalId, state, message),
-      onResult: (goalId, result) => this.rows.get(goalId)?.showResult(result),
+      onResult: (goalId, result) => this.rows.get(goalId)?.showResult(this._settled(result)),
       onIdle: () => this.onIdle(),
+      storage: new TabStorage(
+        { storage, storageKey: `goalpost.review.v1.${me.id}.${org.slug}.${period.id}` },
+        (record) => storedDecision(record) !== null,
+      ),
       debounceMs: options.debounceMs,
       maxWaitMs: options.maxWaitMs,
     });
@@ -104,6 +129,14 @@ export class TeamView {
     const goals = data.organization.period.teamGoals;
     this._render(goals);
     this.root.hidden = goals.length === 0;
+  }
+
+  /**
+   * Send the decisions a tab that crashed or was killed left unanswered (or this tab's, from
+   * before a period switch); call after `load()`, so their results have rows to show on.
+   */
+  restore() {
+    return this.queue.restore();
   }
 
   /** The version of a report's goal shown here, or null for a goal not shown. */
@@ -178,6 +211,13 @@ export class TeamView {
     const input = { orgSlug: this.org.slug, periodId: this.period.id, items };
     const data = await this.api.request("ReviewGoals", REVIEW_GOALS, { input }, { keepalive });
     return data.reviewGoals;
+  }
+
+  /** A conflict that shows our own decision taken (its answer was lost) is that decision. */
+  _settled(result) {
+    if (result.__typename !== "GoalVersionConflict") return result;
+    if (!decisionShown(result.item, result.current, this.me.id)) return result;
+    return { ...result, __typename: "GoalReviewed", goal: result.current };
   }
 
   _onState(goalId, state, message) {

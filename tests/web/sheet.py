@@ -217,6 +217,22 @@ class Sheet:
         assert all(r["__typename"] == "GoalSaved" for r in results), results
 
 
+STORED = """
+(prefix) => Object.fromEntries(
+  Object.keys(localStorage)
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => [k, JSON.parse(localStorage.getItem(k))]),
+)
+"""
+
+
+def stored_records(page: Page, prefix: str) -> dict[str, list[dict[str, Any]]]:
+    """What the page keeps in localStorage under keys starting with `prefix`, by key (one key
+    per tab: `<prefix>….tab.<tabId>`)."""
+    result: dict[str, list[dict[str, Any]]] = page.evaluate(STORED, prefix)
+    return result
+
+
 def eventually(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
     """Wait for something outside the page (the server, the database) to happen.
 
@@ -229,4 +245,4 @@ def eventually(condition: Callable[[], bool], what: str, timeout: float = 20) ->
         time.sleep(0.02)
 
 
-__all__ = ["PlaywrightError", "Sheet", "eventually", "expect", "goal_id"]
+__all__ = ["PlaywrightError", "Sheet", "eventually", "expect", "goal_id", "stored_records"]

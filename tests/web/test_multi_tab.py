@@ -10,25 +10,16 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from tests.conftest import ACME_ACTIVE
-from tests.web.sheet import Sheet, expect, goal_id
+from tests.web.sheet import Sheet, expect, goal_id, stored_records
 from tests.web.test_sheet_behaviour import crash
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
 
-STORED = """
-Object.fromEntries(
-  Object.keys(localStorage)
-    .filter((k) => k.startsWith("goalpost.unsaved"))
-    .map((k) => [k, JSON.parse(localStorage.getItem(k))]),
-)
-"""
-
 
 def stored(page: Page) -> dict[str, list[dict[str, Any]]]:
     """Every stored unsaved entry, by storage key."""
-    result: dict[str, list[dict[str, Any]]] = page.evaluate(STORED)
-    return result
+    return stored_records(page, "goalpost.unsaved")
 
 
 def stored_patches(page: Page) -> dict[str, dict[str, Any]]:

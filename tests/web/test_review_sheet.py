@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from tests.conftest import ACME_ACTIVE
 from tests.review.helpers import REVIEW, SUBMIT, TEAM, completing_items, review_input
-from tests.web.sheet import Sheet, expect, goal_id
-from tests.web.test_sheet_behaviour import UNLABELLED_CONTROLS
+from tests.web.sheet import Sheet, expect, goal_id, stored_records
+from tests.web.test_sheet_behaviour import UNLABELLED_CONTROLS, crash
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Route
+    from playwright.sync_api import Locator, Page, Route
 
 ALICE_SUBMITTED = goal_id("alice", "alice-perf-submitted")
 BOB_PERF = goal_id("bob", "bob-perf-1")
@@ -74,6 +74,16 @@ def decide(sheet: Sheet, goal: str, decision: str, comment: str | None = None) -
 def review_requests(sheet: Sheet) -> list[list[dict[str, Any]]]:
     """The items of every reviewGoals the page sent, in order."""
     return [r["variables"]["input"]["items"] for r in sheet.operations("ReviewGoals")]
+
+
+def stored_decisions(page: Page) -> dict[str, list[dict[str, Any]]]:
+    """Every decision the page keeps in localStorage, by storage key (one per tab)."""
+    return stored_records(page, "goalpost.review")
+
+
+def server_review_items(sheet: Sheet) -> list[list[dict[str, Any]]]:
+    """The items of every reviewGoals the server received, in order."""
+    return [r.variables["input"]["items"] for r in sheet.server.recorder.graphql("ReviewGoals")]
 
 
 def open_history(scope: Locator) -> Locator:
@@ -378,7 +388,129 @@ def test_decisions_that_cannot_be_sent_when_leaving_are_not_dropped_silently(she
     sheet.page.get_by_label("Organization").select_option("globex")
     expect(sheet.card("carol-perf-1")).to_be_visible()
     expect(sheet.page.locator('#toasts .toast[data-toast-for="decisions-left"]')).to_contain_text(
-        "1 review decision(s) could not be sent"
+        "1 review decision(s) could not be sent. They are kept on this device"
     )
     assert len(review_requests(sheet)) == 1
     assert team_on_server(sheet)[ALICE_SUBMITTED]["status"] == "SUBMITTED"
+
+    # Kept on the device: coming back to acme, the network working again, sends it.
+    sheet.page.unroute("**/graphql")
+    sheet.page.get_by_label("Organization").select_option("acme")
+    expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-status", "APPROVED")
+    assert len(server_review_items(sheet)) == 1
+    assert team_on_server(sheet)[ALICE_SUBMITTED]["status"] == "APPROVED"
+
+
+def test_decisions_of_a_crashed_tab_are_sent_once_by_the_next_tab(sheet: Sheet) -> None:
+    """Decisions queued, not sent yet (page time is paused: the debounce never passes), survive
+    a crash of their tab (no pagehide, no keepalive): the next tab of carol's sheet sends them,
+    in one request with their expectedVersion, and no later tab sends them again."""
+    submit_all(sheet, "bob")
+    open_acme(sheet, "carol")
+    tab = sheet.page
+    decide(sheet, ALICE_SUBMITTED, "Approve")
+    decide(sheet, BOB_PERF, "Return", "Make it measurable")
+    expect(tab.get_by_label("Decisions waiting")).to_have_text("2 decision(s) waiting to be sent")
+    (kept,) = stored_decisions(tab).values()  # one key: this tab's
+    assert [(d["goalId"], d["decision"], d["expectedVersion"]) for d in kept] == [
+        (ALICE_SUBMITTED, "APPROVE", 1),
+        (BOB_PERF, "RETURN", 3),
+    ]
+    crash(tab)
+    assert review_requests(sheet) == []
+
+    open_acme(sheet, "carol")
+    expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-status", "APPROVED")
+    expect(row(sheet, BOB_PERF)).to_have_attribute("data-status", "REJECTED")
+    expect(row(sheet, BOB_PERF).locator(".review-note")).to_contain_text("Make it measurable")
+    expect(row(sheet, BOB_PERF).locator(".decision-state")).to_have_text("Returned.")
+    expect(sheet.page.get_by_label("Decisions waiting")).to_have_text("No decisions waiting")
+    (items,) = server_review_items(sheet)
+    assert [(i["goalId"], i["decision"], i["expectedVersion"], i["comment"]) for i in items] == [
+        (ALICE_SUBMITTED, "APPROVE", 1, None),
+        (BOB_PERF, "RETURN", 3, "Make it measurable"),
+    ]
+    on_server = team_on_server(sheet)
+    assert on_server[ALICE_SUBMITTED]["status"] == "APPROVED"
+    assert on_server[BOB_PERF]["status"] == "REJECTED"
+    assert on_server[BOB_PERF]["review"]["comment"] == "Make it measurable"
+    assert stored_decisions(sheet.page) == {}
+
+    sheet.page.close()
+    open_acme(sheet, "carol")  # no later tab sends them again
+    sheet.tick(10_000)
+    expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-status", "APPROVED")
+    assert len(server_review_items(sheet)) == 1
+
+
+def test_decisions_answered_are_no_longer_kept_and_never_sent_again(sheet: Sheet) -> None:
+    open_acme(sheet, "carol")
+    tab = sheet.page
+    decide(sheet, ALICE_SUBMITTED, "Return", "Add a number")
+    assert len(next(iter(stored_decisions(tab).values()))) == 1  # kept until answered
+    sheet.tick(800)
+    expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-status", "REJECTED")
+    assert stored_decisions(tab) == {}
+    crash(tab)
+
+    open_acme(sheet, "carol")
+    sheet.tick(10_000)
+    expect(row(sheet, ALICE_SUBMITTED).locator(".review-note")).to_contain_text("Add a number")
+    expect(row(sheet, ALICE_SUBMITTED).locator(".decision-state")).to_have_text("")
+    assert len(server_review_items(sheet)) == 1
+
+
+def test_a_decision_taken_whose_answer_was_lost_is_no_conflict_when_sent_again(
+    sheet: Sheet,
+) -> None:
+    """The server returned the goal, but its answer never reached the page, which then
+    crashed. The next tab sends the decision again: its version conflict shows carol's own
+    return, so it is shown as returned, not as a goal changed meanwhile."""
+    open_acme(sheet, "carol")
+    tab = sheet.page
+
+    def lose_the_answer(route: Route) -> None:
+        body = route.request.post_data_json or {}
+        if body.get("operationName") != "ReviewGoals":
+            route.continue_()
+            return
+        route.fetch()  # the server decides...
+        route.abort("connectionreset")  # ...and the page never hears of it
+
+    tab.route("**/graphql", lose_the_answer)
+    decide(sheet, ALICE_SUBMITTED, "Return", "Add a number")
+    sheet.tick(800)
+    expect(row(sheet, ALICE_SUBMITTED).locator(".decision-state")).to_have_text("Not sent yet")
+    assert team_on_server(sheet)[ALICE_SUBMITTED]["status"] == "REJECTED"
+    crash(tab)
+
+    open_acme(sheet, "carol")
+    the_row = row(sheet, ALICE_SUBMITTED)
+    expect(the_row.locator(".decision-state")).to_have_text("Returned.")
+    expect(the_row.locator(".decision-message")).to_have_text("")
+    expect(the_row).to_have_attribute("data-status", "REJECTED")
+    first, second = server_review_items(sheet)
+    assert first == second  # the same decision, at the same version
+    assert stored_decisions(sheet.page) == {}
+    on_server = team_on_server(sheet)[ALICE_SUBMITTED]
+    assert (on_server["version"], on_server["review"]["comment"]) == (2, "Add a number")
+
+
+def test_an_open_tab_sends_the_decisions_of_a_tab_that_crashes(sheet: Sheet) -> None:
+    """Tab B is open when tab A queues a decision and crashes: B takes it over and sends it."""
+    open_acme(sheet, "carol")
+    tab_b = sheet.page
+    open_acme(sheet, "carol")
+    tab_a = sheet.page
+    decide(sheet, ALICE_SUBMITTED, "Return", "Add a number")
+    assert len(stored_decisions(tab_a)) == 1
+    crash(tab_a)
+
+    sheet.switch_to(tab_b)
+    the_row = row(sheet, ALICE_SUBMITTED)
+    expect(the_row).to_have_attribute("data-status", "REJECTED")
+    expect(the_row.locator(".decision-state")).to_have_text("Returned.")
+    assert [[i["comment"] for i in items] for items in server_review_items(sheet)] == [
+        ["Add a number"]
+    ]
+    assert stored_decisions(tab_b) == {}
