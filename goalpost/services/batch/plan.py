@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -200,8 +200,7 @@ def _plan_update(
     changed = {k: v for k, v in changes.items() if getattr(existing, k) != v}
     if not changed:
         return Write(WriteKind.NOOP, existing, existing)
-    after = replace(
-        existing,
+    after = existing.with_changes(
         **changed,
         status=GoalStatus.DRAFT,  # editing a REJECTED goal makes it a draft again
         version=existing.version + 1,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, select
@@ -199,8 +199,7 @@ def decide(
         return GoalVersionConflict(item.client_id, goal, item.expected_version)
     if goal.status is not GoalStatus.SUBMITTED:
         return GoalNotReviewable(item.client_id, goal.status)
-    after = replace(
-        goal,
+    after = goal.with_changes(
         status=OUTCOMES[item.decision][0],
         version=goal.version + 1,
         updated_at=now,
