@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from goalpost.config import DEV_JWT_SECRET
 from goalpost.db import create_session_factory
 from goalpost.models import (
+    Base,
     EvaluationPeriod,
     Goal,
     GoalCategory,
@@ -33,6 +34,8 @@ from goalpost.models import (
     utcnow,
 )
 from goalpost.services.demo import demo_id, demo_rows
+from tests.batch.history_helpers import goals_with_history
+from tests.batch.test_history import assert_replay_rebuilds
 from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GraphQL
 
 REPO = Path(__file__).resolve().parents[1]
@@ -155,6 +158,10 @@ async def test_seed_demo_reset_restores_the_demo_orgs_and_keeps_other_orgs(
     assert int(found.group(2)) == len(demo_rows())
     for user in ("alice", "bob"):
         assert await acme_as(graphql, user) == seeded[user]
+        # The seeded goals' history is written again; what was done since is gone.
+        for goal in (await goals_with_history(graphql, user)).values():
+            assert {e["requestId"] for e in goal["history"]} == {"seed-demo"}
+            assert_replay_rebuilds(goal)
     async with create_session_factory(app.state.engine)() as session:
         assert await session.get(Goal, kept_goal) is not None
         assert await session.scalar(select(func.count()).select_from(Organization)) == 3
@@ -162,6 +169,27 @@ async def test_seed_demo_reset_restores_the_demo_orgs_and_keeps_other_orgs(
     # Nothing is missing after a reset: seeding adds nothing.
     again = goalpost_cli(database_url, "seed-demo")
     assert again.returncode == 0 and "(0 rows added)" in again.stdout, again.stdout
+
+
+async def test_seed_demo_on_an_empty_database_writes_the_goals_with_their_history_once(
+    app: FastAPI, graphql: GraphQL, database_url: str
+) -> None:
+    async with create_session_factory(app.state.engine)() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(table.delete())
+        await session.commit()
+
+    first = goalpost_cli(database_url, "seed-demo")
+    assert first.returncode == 0, first.stderr
+    assert f"({len(demo_rows())} rows added)" in first.stdout, first.stdout
+    seeded = await goals_with_history(graphql)
+    assert len(seeded) == 6
+    for goal in seeded.values():
+        assert_replay_rebuilds(goal)
+
+    again = goalpost_cli(database_url, "seed-demo")
+    assert again.returncode == 0 and "(0 rows added)" in again.stdout, again.stdout
+    assert await goals_with_history(graphql) == seeded  # seeding twice changes nothing
 
 
 def test_make_token_prints_a_token_for_the_email(tmp_path: Path) -> None:

@@ -227,7 +227,7 @@ async def test_performance_goal_fields(graphql: GraphQL) -> None:
         "PERFORMANCE",
         "SUBMITTED",
         20.0,
-        1,
+        2,  # created, then submitted
     )
     assert goal["title"] == "Reduce churn"
     assert goal["goalType"] == "QUANTITATIVE"

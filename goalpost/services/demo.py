@@ -6,12 +6,13 @@ back as seeded (`goalpost seed-demo --reset`), `reset_demo` empties every table 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,8 @@ from goalpost.models import (
     Goal,
     GoalCategory,
     GoalEvent,
+    GoalEventKind,
+    GoalReviewDecision,
     GoalStatus,
     GoalType,
     Membership,
@@ -32,6 +35,8 @@ from goalpost.models import (
     User,
     utcnow,
 )
+from goalpost.services.goals import GoalRecord
+from goalpost.services.history import ChangeSource, append_events, event_for
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1d3e-93a4-4d8e-9a57-0b0e4b7c2a10")
 
@@ -178,23 +183,82 @@ def _goals() -> list[dict[str, Any]]:
     now = utcnow()
     goals = []
     for owner, org, client_id, category, status, weight, fields in rows:
-        goals.append(
-            {
-                "id": demo_id("goal", owner, client_id),
-                "organization_id": demo_id("org", org),
-                "owner_id": demo_id("user", owner),
-                "period_id": period_id(org, "fy2026"),
-                "category": category,
-                "client_id": client_id,
-                "weight": Decimal(weight),
-                "status": status,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-                **fields,
+        goal = {
+            "id": demo_id("goal", owner, client_id),
+            "organization_id": demo_id("org", org),
+            "owner_id": demo_id("user", owner),
+            "period_id": period_id(org, "fy2026"),
+            "category": category,
+            "client_id": client_id,
+            "weight": Decimal(weight),
+            "status": status,
+            # The version its history (_events) ends at: created (1), submitted, returned.
+            "version": len(STEPS[status]),
+            "created_at": now,
+            "updated_at": now,
+            **fields,
+        }
+        if status is GoalStatus.REJECTED:
+            goal |= {
+                "review_decision": GoalReviewDecision.RETURN,
+                "review_comment": RETURN_COMMENT,
+                "reviewer_id": demo_id("user", supervisor_of(owner, org)),
+                "reviewed_at": now,
             }
-        )
+        goals.append(goal)
     return goals
+
+
+# How each seeded status was reached, as the API would have: the events of a demo goal.
+STEPS: dict[GoalStatus, tuple[GoalEventKind, ...]] = {
+    GoalStatus.DRAFT: (GoalEventKind.CREATED,),
+    GoalStatus.SUBMITTED: (GoalEventKind.CREATED, GoalEventKind.SUBMITTED),
+    GoalStatus.REJECTED: (GoalEventKind.CREATED, GoalEventKind.SUBMITTED, GoalEventKind.RETURNED),
+}
+STATUS_AFTER = {
+    GoalEventKind.CREATED: GoalStatus.DRAFT,
+    GoalEventKind.SUBMITTED: GoalStatus.SUBMITTED,
+    GoalEventKind.RETURNED: GoalStatus.REJECTED,
+}
+# The comment carol returned alice's rejected goal with (a RETURN needs one, SPEC §10).
+RETURN_COMMENT = "How would we measure it?"
+SEED_REQUEST_ID = "seed-demo"
+
+
+def supervisor_of(user: str, org: str) -> str:
+    boss = next(b for u, o, _role, b in MEMBERSHIPS if (u, o) == (user, org))
+    assert boss is not None, f"{user} has no supervisor in {org}"
+    return boss
+
+
+def _events(goal: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events that lead a demo goal to its seeded state, one per step (SPEC §11): created
+    as a draft with its fields by its owner, then submitted by the owner, then returned by the
+    supervisor. Replayed from CREATED they rebuild the goal's fields and version."""
+    final = GoalRecord(**goal)
+    owner = next(u for u in USERS if demo_id("user", u) == final.owner_id)
+    org = next(o for o in ORGS if demo_id("org", o) == final.organization_id)
+    at: datetime = goal["created_at"]
+    events = []
+    before: GoalRecord | None = None
+    for version, kind in enumerate(STEPS[final.status], start=1):
+        after = dataclasses.replace(
+            final,
+            status=STATUS_AFTER[kind],
+            version=version,
+            review_decision=None,
+            review_comment=None,
+            reviewer_id=None,
+            reviewed_at=None,
+        )
+        returned = kind is GoalEventKind.RETURNED
+        actor = supervisor_of(owner, org) if returned else owner
+        source = ChangeSource(demo_id("user", actor), SEED_REQUEST_ID, at)
+        event = event_for(kind, before, after, source, RETURN_COMMENT if returned else None)
+        event["id"] = demo_id("event", owner, final.client_id, str(version))
+        events.append(event)
+        before = after
+    return events
 
 
 def check_reporting_lines() -> None:
@@ -259,18 +323,43 @@ def demo_rows() -> list[tuple[type[Base], dict[str, Any]]]:
         for o, comps in COMPETENCIES.items()
         for name, actions in comps.items()
     ]
-    rows += [(Goal, goal) for goal in _goals()]
+    goals = _goals()
+    rows += [(Goal, goal) for goal in goals]
+    # Each goal's events after every goal: an event's order (seq) is the order given here.
+    rows += [(GoalEvent, event) for goal in goals for event in _events(goal)]
     return rows
 
 
 async def seed_demo(session: AsyncSession) -> int:
-    """Insert the demo rows that are missing; returns how many were inserted."""
+    """Insert the demo rows that are missing; returns how many were inserted.
+
+    A demo goal's events are written with the goal: a goal that is there already keeps the
+    history it has (its later events must stay after its first ones)."""
     inserted = 0
+    new_goals: set[uuid.UUID] = set()
+    events: list[dict[str, Any]] = []
     for model, values in demo_rows():
-        if await session.get(model, values["id"]) is None:
+        if model is GoalEvent:
+            if values["goal_id"] in new_goals:
+                events.append(values)
+        elif await session.get(model, values["id"]) is None:
             session.add(model(**values))
             await session.flush()
             inserted += 1
+            if model is Goal:
+                new_goals.add(values["id"])
+    if events:
+        # A re-inserted goal (deleted since it was seeded) keeps its first events.
+        known = set(
+            (
+                await session.scalars(
+                    select(GoalEvent.id).where(GoalEvent.id.in_([e["id"] for e in events]))
+                )
+            ).all()
+        )
+        missing = [e for e in events if e["id"] not in known]
+        await append_events(session, missing)
+        inserted += len(missing)
     await session.commit()
     return inserted
 
@@ -288,7 +377,10 @@ async def reset_demo(session: AsyncSession) -> None:
     for table in reversed(Base.metadata.sorted_tables):
         await session.execute(table.delete())
     for model, rows in _rows_by_model().items():
-        await session.execute(insert(model), rows)
+        if model is GoalEvent:
+            await append_events(session, rows)  # numbered (seq) in the order given
+        else:
+            await session.execute(insert(model), rows)
     await session.commit()
 
 
@@ -296,14 +388,14 @@ async def restore_demo(session: AsyncSession) -> int:
     """The demo orgs back to their seeded state, so the README's examples can run again.
 
     Every goal of the demo orgs and its history is deleted (whoever owns it) and the demo
-    goals inserted anew (with no history); the other demo rows (orgs, users, memberships,
+    goals inserted anew with their seeded history; the other demo rows (orgs, users, memberships,
     periods, competencies) are inserted or overwritten with their seeded values. Anything
     else is left alone: other orgs and their goals, and users, memberships, periods or
     competencies added next to the demo's.
     Returns how many goals were deleted."""
     await begin_write(session)
     demo_orgs = [demo_id("org", slug) for slug in ORGS]
-    # The demo's history goes with its goals: the seeded goals have none.
+    # The demo's history goes with its goals; the seeded goals' events are written again.
     await session.execute(delete(GoalEvent).where(GoalEvent.organization_id.in_(demo_orgs)))
     removed = await session.execute(
         delete(Goal).where(Goal.organization_id.in_(demo_orgs)).returning(Goal.id)
@@ -313,6 +405,9 @@ async def restore_demo(session: AsyncSession) -> int:
     for model, rows in _rows_by_model().items():
         if model is Goal:
             await session.execute(insert(Goal), rows)
+            continue
+        if model is GoalEvent:
+            await append_events(session, rows)
             continue
         statement = upsert(model)
         columns = {name: statement.excluded[name] for name in rows[0] if name != "id"}

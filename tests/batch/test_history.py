@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
 
-from goalpost.services.demo import demo_id
+from goalpost.models import Goal
+from goalpost.services.demo import demo_id, demo_rows
 from goalpost.testing import StatementCounter
 from tests.batch.helpers import BATCH, batch_input, competency_id, goal_id, results
 from tests.batch.history_helpers import event_count, event_rows, goals_with_history
-from tests.conftest import ACME_ACTIVE, GraphQL
+from tests.conftest import ACME_ACTIVE, GLOBEX_ACTIVE, GraphQL
 
 ALICE = str(demo_id("user", "alice"))
 SUBMIT = """
@@ -101,14 +103,15 @@ async def test_one_event_per_item_saved_with_a_change_or_deleted(
         {"field": "status", "before": None, "after": "DRAFT"},
         {"field": "title", "before": None, "after": "Grow ARR"},
     ]
-    (updated,) = mine["alice-perf-1"]["history"]
+    seeded, updated = mine["alice-perf-1"]["history"]  # the demo seed created it
+    assert (seeded["kind"], seeded["requestId"]) == ("CREATED", "seed-demo")
     assert (updated["kind"], updated["version"]) == ("UPDATED", 2)
     assert updated["changes"] == [  # GraphQL's field names
         {"field": "title", "before": "Grow ARR by 20%", "after": "Grow ARR by 25%"},
         {"field": "specificGoal", "before": "Close three enterprise deals", "after": None},
     ]
     for untouched in ("alice-perf-2", "alice-perf-submitted", "alice-comp-1"):
-        assert mine[untouched]["history"] == []
+        assert {e["requestId"] for e in mine[untouched]["history"]} == {"seed-demo"}
 
 
 async def test_batch_results_show_the_history_too(graphql: GraphQL) -> None:
@@ -180,7 +183,8 @@ async def test_submit_writes_one_submitted_event_per_goal_in_one_insert(
         assert last["kind"] == "SUBMITTED"
         assert last["version"] == mine[client_id]["version"]
         assert last["changes"] == [{"field": "status", "before": "DRAFT", "after": "SUBMITTED"}]
-    assert mine["alice-perf-submitted"]["history"] == []  # it was submitted already
+    # It was submitted already: its history is the demo seed's.
+    assert {e["requestId"] for e in mine["alice-perf-submitted"]["history"]} == {"seed-demo"}
 
 
 def replay(events: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
@@ -194,6 +198,52 @@ def replay(events: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
             assert fields.get(change["field"]) == change["before"]
             fields[change["field"]] = change["after"]
     return fields, version
+
+
+def assert_replay_rebuilds(goal: dict[str, Any]) -> None:
+    """The goal's history, replayed from its CREATED event, gives its tracked fields (every
+    field it shows) and its version."""
+    fields, version = replay(goal["history"])
+    assert goal["history"][0]["kind"] == "CREATED", goal["clientId"]
+    assert version == goal["version"], goal["clientId"]
+    for name, value in fields.items():
+        assert goal[name] == value, (goal["clientId"], name)
+    shown = {k for k, v in goal.items() if v not in (None, [], "") and k != "history"}
+    untracked = {"__typename", "id", "clientId", "category", "version", "createdAt", "updatedAt"}
+    assert shown - untracked - {"review"} <= set(fields), goal["clientId"]
+
+
+async def test_replaying_a_seeded_goals_events_rebuilds_it(graphql: GraphQL) -> None:
+    """The demo goals have a history too (SPEC §8, §11): created by their owner, submitted,
+    returned by the supervisor with the comment the goal shows, all in the request
+    `seed-demo`."""
+    seeded = {v["id"]: v for model, v in demo_rows() if model is Goal}
+    found: dict[str, dict[str, Any]] = {}
+    for owner, org, period in (
+        ("alice", "acme", ACME_ACTIVE),
+        ("bob", "acme", ACME_ACTIVE),
+        ("carol", "globex", GLOBEX_ACTIVE),
+        ("dave", "globex", GLOBEX_ACTIVE),
+    ):
+        found |= {
+            g["id"]: g for g in (await goals_with_history(graphql, owner, org, period)).values()
+        }
+    assert set(found) == {str(i) for i in seeded}
+    for goal in found.values():
+        assert_replay_rebuilds(goal)
+        assert {e["requestId"] for e in goal["history"]} == {"seed-demo"}
+        owner = seeded[uuid.UUID(goal["id"])]["owner_id"]
+        assert goal["history"][0]["actor"]["id"] == str(owner)
+
+    kinds = {g["clientId"]: [e["kind"] for e in g["history"]] for g in found.values()}
+    assert kinds["alice-perf-1"] == ["CREATED"]
+    assert kinds["alice-perf-submitted"] == ["CREATED", "SUBMITTED"]
+    assert kinds["alice-perf-rejected"] == ["CREATED", "SUBMITTED", "RETURNED"]
+    rejected = next(g for g in found.values() if g["clientId"] == "alice-perf-rejected")
+    returned = rejected["history"][-1]
+    assert returned["actor"]["name"] == "Carol Chen"
+    assert returned["comment"] == rejected["review"]["comment"]
+    assert rejected["review"]["decision"] == "RETURN"
 
 
 async def test_replaying_a_goals_events_rebuilds_it(graphql: GraphQL) -> None:
@@ -238,17 +288,7 @@ async def test_replaying_a_goals_events_rebuilds_it(graphql: GraphQL) -> None:
 
     mine = await goals_with_history(graphql)
     for client_id in ("p", "c", "v"):
-        goal = mine[client_id]
-        fields, version = replay(goal["history"])
-        assert goal["history"][0]["kind"] == "CREATED"
-        assert version == goal["version"]
-        for name, value in fields.items():
-            assert goal[name] == value, (client_id, name)
-        shown = {k for k, v in goal.items() if v not in (None, [], "") and k != "history"}
-        assert shown - {"__typename", "id", "clientId", "category", "version"} - {
-            "createdAt",
-            "updatedAt",
-        } <= set(fields)
+        assert_replay_rebuilds(mine[client_id])
 
 
 async def test_history_of_50_goals_costs_the_statements_of_5(

@@ -25,7 +25,7 @@ async def test_carol_lists_and_reviews_with_typed_results(
         "acme",
         ACME_ACTIVE,
         [
-            ReviewItem("r1", submitted, "RETURN", expected_version=1, comment="Measurable?"),
+            ReviewItem("r1", submitted, "RETURN", expected_version=2, comment="Measurable?"),
             ReviewItem("r2", goal_id("alice", "alice-perf-1"), "APPROVE"),
             {"clientId": "r3", "goalId": "nope", "decision": "APPROVE"},
         ],
@@ -33,7 +33,7 @@ async def test_carol_lists_and_reviews_with_typed_results(
     assert (result.reviewed_count, result.failed_count) == (1, 2)
     [done] = result.reviewed
     assert isinstance(done, GoalReviewed)
-    assert (done.goal.status, done.goal.version) == ("REJECTED", 2)
+    assert (done.goal.status, done.goal.version) == ("REJECTED", 3)
     assert (done.review.decision, done.review.comment, done.review.reviewer_name) == (
         "RETURN",
         "Measurable?",

@@ -19,7 +19,10 @@ async def test_carol_reviews_her_reports_goals_in_one_request(graphql: GraphQL) 
     team = await team_goals(graphql, "carol", "SUBMITTED")
     assert {g["id"] for g in team} == {g["id"] for g in [*alice.values(), *bob.values()]}
     assert {g["owner"]["email"] for g in team} == {"alice@acme.example", "bob@acme.example"}
-    assert all(g["review"] is None for g in team)
+    # No review yet but the seeded one of alice's returned goal, handed in again.
+    reviews = {g["clientId"]: g["review"] for g in team if g["review"] is not None}
+    assert list(reviews) == ["alice-perf-rejected"]
+    assert reviews["alice-perf-rejected"]["decision"] == "RETURN"
     comp = next(g for g in team if g["clientId"] == "alice-comp-1")
     assert {c["name"] for c in comp["competencies"]} == {"Communication", "Ownership"}
     assert await team_goals(graphql, "bob") == []

@@ -89,7 +89,7 @@ def test_the_supervisors_return_appears_on_the_owners_open_sheet(
     expect(card.locator(".review-note")).to_contain_text("Returned by Carol Chen")
     expect(card.locator(".review-note")).to_contain_text("Name a target")
     expect(sheet.field("alice-perf-submitted", "Title")).to_be_editable()
-    expect(card).to_have_attribute("data-version", "2")
+    expect(card).to_have_attribute("data-version", "3")  # created, submitted, returned
     assert alice_sent == ["MyGoals"]  # one read of her goals, and nothing else
 
 

@@ -139,7 +139,7 @@ def test_supervisor_approves_and_returns_in_one_request(sheet: Sheet) -> None:
 
     (items,) = review_requests(sheet)
     assert [(i["goalId"], i["decision"], i["expectedVersion"], i["comment"]) for i in items] == [
-        (ALICE_SUBMITTED, "APPROVE", 1, None),
+        (ALICE_SUBMITTED, "APPROVE", 2, None),  # seeded: created, submitted
         (BOB_PERF, "RETURN", 3, "Make it measurable"),  # completed and submitted: v3
     ]
     assert len(sheet.server.recorder.graphql("ReviewGoals")) == 1
@@ -154,12 +154,14 @@ def test_supervisor_approves_and_returns_in_one_request(sheet: Sheet) -> None:
 
     # The supervisor's history panel of a report's goal: bob's submit, then carol's return.
     events = open_history(row(sheet, BOB_PERF)).locator("li.history-event")
-    expect(events).to_have_count(3)  # bob's completing edit, his submit, carol's return
-    expect(events.nth(1)).to_have_attribute("data-kind", "SUBMITTED")
-    expect(events.nth(2)).to_have_attribute("data-kind", "RETURNED")
-    expect(events.nth(2)).to_contain_text("Carol Chen")
-    expect(events.nth(2)).to_contain_text("Comment: Make it measurable")
-    expect(events.nth(2).locator('[data-field="status"]')).to_contain_text(
+    # The seed's creation, bob's completing edit, his submit, carol's return.
+    expect(events).to_have_count(4)
+    expect(events.nth(0)).to_have_attribute("data-kind", "CREATED")
+    expect(events.nth(2)).to_have_attribute("data-kind", "SUBMITTED")
+    expect(events.nth(3)).to_have_attribute("data-kind", "RETURNED")
+    expect(events.nth(3)).to_contain_text("Carol Chen")
+    expect(events.nth(3)).to_contain_text("Comment: Make it measurable")
+    expect(events.nth(3).locator('[data-field="status"]')).to_contain_text(
         "status: “SUBMITTED” → “REJECTED”"
     )
 
@@ -198,7 +200,7 @@ def test_owner_sees_the_return_comment_and_her_edit_makes_the_goal_a_draft(sheet
     item = {
         "clientId": "r1",
         "goalId": ALICE_SUBMITTED,
-        "expectedVersion": 1,
+        "expectedVersion": 2,
         "decision": "RETURN",
         "comment": "Make it measurable",
     }
@@ -220,11 +222,11 @@ def test_owner_sees_the_return_comment_and_her_edit_makes_the_goal_a_draft(sheet
     assert (saved["status"], saved["title"]) == ("DRAFT", "Reduce churn to under 3% by Q4")
 
     events = open_history(card).locator("li.history-event")
-    expect(events).to_have_count(2)
-    expect(events.nth(0)).to_have_attribute("data-kind", "RETURNED")
-    expect(events.nth(1)).to_have_attribute("data-kind", "UPDATED")
-    expect(events.nth(1)).to_contain_text("version 3 · Alice Anders")
-    expect(events.nth(1).locator('[data-field="title"]')).to_have_text(
+    expect(events).to_have_count(4)  # the seeded goal was created and submitted
+    kinds = [events.nth(i).get_attribute("data-kind") for i in range(4)]
+    assert kinds == ["CREATED", "SUBMITTED", "RETURNED", "UPDATED"]
+    expect(events.nth(3)).to_contain_text("version 4 · Alice Anders")
+    expect(events.nth(3).locator('[data-field="title"]')).to_have_text(
         "title: “Reduce churn” → “Reduce churn to under 3% by Q4”"
     )
 
@@ -258,20 +260,24 @@ def test_history_panel_shows_an_edit_as_an_update_with_its_field_change(sheet: S
 
     panel = open_history(sheet.card("alice-perf-1"))
     events = panel.locator("li.history-event")
-    expect(events).to_have_count(1)
-    expect(events.first).to_have_attribute("data-kind", "UPDATED")
+    expect(events).to_have_count(2)  # the demo seed created it
     expect(events.first.locator(".history-head")).to_contain_text(
+        "Created · version 1 · Alice Anders"
+    )
+    expect(events.nth(1)).to_have_attribute("data-kind", "UPDATED")
+    expect(events.nth(1).locator(".history-head")).to_contain_text(
         "Updated · version 2 · Alice Anders"
     )
-    changes = events.first.locator(".history-changes li")
+    changes = events.nth(1).locator(".history-changes li")
     expect(changes).to_have_text(
         ["weight: 40 → 45", "title: “Grow ARR by 20%” → “Grow ARR by 25%”"]
     )
     assert len(sheet.operations("MyGoalHistory")) == 1
 
-    # A seeded goal nobody changed has no events; a new goal not saved yet has no id.
-    untouched = open_history(sheet.card("alice-core-1"))
-    expect(untouched.locator(".history-note")).to_have_text("No changes recorded yet.")
+    # A seeded goal nobody changed shows its creation; a new goal not saved yet has no id.
+    untouched = open_history(sheet.card("alice-core-1")).locator("li.history-event")
+    expect(untouched).to_have_count(1)
+    expect(untouched.first).to_have_attribute("data-kind", "CREATED")
     new = sheet.add("CORE_VALUE")
     expect(open_history(sheet.card(new)).locator(".history-note")).to_have_text("Not saved yet.")
 
@@ -281,8 +287,8 @@ def test_history_panel_shows_an_edit_as_an_update_with_its_field_change(sheet: S
     sheet.tick(800)
     sheet.expect_state("alice-perf-1", "saved")
     open_history(sheet.card("alice-perf-1"))
-    expect(events).to_have_count(2)
-    expect(events.nth(1)).to_contain_text("version 3")
+    expect(events).to_have_count(3)
+    expect(events.nth(2)).to_contain_text("version 3")
 
 
 def test_review_of_a_goal_changed_meanwhile_is_a_conflict_decided_again(sheet: Sheet) -> None:
@@ -290,30 +296,30 @@ def test_review_of_a_goal_changed_meanwhile_is_a_conflict_decided_again(sheet: S
     carol's approval at the old version is shown as a conflict, with the goal as it is now,
     and she decides again. (Live changes off: with them, her view would show it at once.)"""
     open_acme(sheet, "carol", "?live=0")
-    expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-version", "1")
+    expect(row(sheet, ALICE_SUBMITTED)).to_have_attribute("data-version", "2")
     review(
         sheet,
         [
             {
                 "clientId": "r1",
                 "goalId": ALICE_SUBMITTED,
-                "expectedVersion": 1,
+                "expectedVersion": 2,
                 "decision": "RETURN",
                 "comment": "Name a target",
             }
         ],
     )
     now = submit_all(sheet, "alice")["alice-perf-submitted"]
-    assert now["status"] == "SUBMITTED" and now["version"] == 4
+    assert now["status"] == "SUBMITTED" and now["version"] == 5
 
     decide(sheet, ALICE_SUBMITTED, "Approve")
     sheet.tick(800)
     the_row = row(sheet, ALICE_SUBMITTED)
     expect(the_row.locator(".decision-state")).to_have_text("Changed meanwhile")
     expect(the_row.locator(".decision-message")).to_contain_text(
-        "Alice Anders changed this goal since you loaded it (now version 4, submitted)"
+        "Alice Anders changed this goal since you loaded it (now version 5, submitted)"
     )
-    expect(the_row).to_have_attribute("data-version", "4")
+    expect(the_row).to_have_attribute("data-version", "5")
     expect(the_row.locator(".team-fields")).not_to_contain_text("Monthly churn report")
     expect(the_row.locator(".review-note")).to_contain_text("Name a target")
     assert team_on_server(sheet)[ALICE_SUBMITTED]["status"] == "SUBMITTED"  # not approved
@@ -322,10 +328,10 @@ def test_review_of_a_goal_changed_meanwhile_is_a_conflict_decided_again(sheet: S
     sheet.page.get_by_role("button", name="Send decisions").click()  # now, not after 800 ms
     expect(the_row).to_have_attribute("data-status", "APPROVED")
     first, second = review_requests(sheet)
-    assert [i["expectedVersion"] for i in first] == [1]
-    assert [i["expectedVersion"] for i in second] == [4]
+    assert [i["expectedVersion"] for i in first] == [2]
+    assert [i["expectedVersion"] for i in second] == [5]
     on_server = team_on_server(sheet)[ALICE_SUBMITTED]
-    assert (on_server["status"], on_server["version"]) == ("APPROVED", 5)
+    assert (on_server["status"], on_server["version"]) == ("APPROVED", 6)
 
 
 def test_decisions_not_sent_for_a_network_failure_wait_and_are_sent_again(sheet: Sheet) -> None:
