@@ -419,7 +419,7 @@ def test_decisions_of_a_crashed_tab_are_sent_once_by_the_next_tab(sheet: Sheet) 
     expect(tab.get_by_label("Decisions waiting")).to_have_text("2 decision(s) waiting to be sent")
     (kept,) = stored_decisions(tab).values()  # one key: this tab's
     assert [(d["goalId"], d["decision"], d["expectedVersion"]) for d in kept] == [
-        (ALICE_SUBMITTED, "APPROVE", 1),
+        (ALICE_SUBMITTED, "APPROVE", 2),
         (BOB_PERF, "RETURN", 3),
     ]
     crash(tab)
@@ -433,7 +433,7 @@ def test_decisions_of_a_crashed_tab_are_sent_once_by_the_next_tab(sheet: Sheet) 
     expect(sheet.page.get_by_label("Decisions waiting")).to_have_text("No decisions waiting")
     (items,) = server_review_items(sheet)
     assert [(i["goalId"], i["decision"], i["expectedVersion"], i["comment"]) for i in items] == [
-        (ALICE_SUBMITTED, "APPROVE", 1, None),
+        (ALICE_SUBMITTED, "APPROVE", 2, None),
         (BOB_PERF, "RETURN", 3, "Make it measurable"),
     ]
     on_server = team_on_server(sheet)
@@ -499,7 +499,7 @@ def test_a_decision_taken_whose_answer_was_lost_is_no_conflict_when_sent_again(
     assert first == second  # the same decision, at the same version
     assert stored_decisions(sheet.page) == {}
     on_server = team_on_server(sheet)[ALICE_SUBMITTED]
-    assert (on_server["version"], on_server["review"]["comment"]) == (2, "Add a number")
+    assert (on_server["version"], on_server["review"]["comment"]) == (3, "Add a number")
 
 
 def test_an_open_tab_sends_the_decisions_of_a_tab_that_crashes(sheet: Sheet) -> None:
