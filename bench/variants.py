@@ -13,13 +13,23 @@ the core's items (goalpost/schema/inputs.py, `item_from_input`): Strawberry buil
 GoalBatchItemInput, its patch inputs and a `Some` per sent field, as its `convert_argument`
 does for an input type without a `from_input` hook, and that object is then mapped to the
 core's GoalBatchItem.
+
+`python-per-item` is goalpost before commit 70e8497 made the core's per-item work cheaper:
+GoalRecords built by the frozen dataclass's own __init__ and changed with
+`dataclasses.replace`, every goal id parsed again in each phase, and a history event's
+changes compared field by field through a generator.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-VARIANTS = ("none", "per-request-validation-rules", "strawberry-input-conversion")
+VARIANTS = (
+    "none",
+    "per-request-validation-rules",
+    "strawberry-input-conversion",
+    "python-per-item",
+)
 # What `make bench` says each variant is, next to the current code.
 WHAT = {
     "per-request-validation-rules": "before: validation rules rebuilt per request (goalpost "
@@ -27,6 +37,9 @@ WHAT = {
     "strawberry-input-conversion": "before: Strawberry's own conversion of each "
     "GoalBatchItemInput, then mapped to the core's item; after: the current code, items "
     "converted once, straight from the coerced variables",
+    "python-per-item": "before: GoalRecords built by the dataclass __init__ and "
+    "dataclasses.replace, ids parsed in every phase, history changes through a generator "
+    "(goalpost before 70e8497); after: the current code",
 }
 
 
@@ -35,6 +48,9 @@ def apply(variant: str) -> None:
         return
     if variant == "strawberry-input-conversion":
         strawberry_input_conversion()
+        return
+    if variant == "python-per-item":
+        python_per_item()
         return
     if variant != "per-request-validation-rules":
         raise ValueError(f"unknown variant {variant!r}")
@@ -102,3 +118,48 @@ def strawberry_input_conversion() -> None:
         )
 
     definition.from_input = stock
+
+
+def python_per_item() -> None:
+    import dataclasses
+    import uuid
+    from collections.abc import Iterator, Mapping
+
+    from goalpost.services import guard, history
+    from goalpost.services.batch import keys, load, review
+    from goalpost.services.goals import GOAL_COLUMNS, GoalRecord
+
+    def from_row(cls: type[GoalRecord], row: Mapping[Any, Any]) -> GoalRecord:
+        return cls(**{name: row[name] for name in GOAL_COLUMNS})
+
+    def values(self: GoalRecord) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in GOAL_COLUMNS}
+
+    def with_changes(self: GoalRecord, **changes: Any) -> GoalRecord:
+        return dataclasses.replace(self, **changes)
+
+    def parse_uuid(value: Any) -> uuid.UUID | None:
+        if isinstance(value, uuid.UUID):
+            return value
+        try:
+            return uuid.UUID(str(value))
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+    def differences(
+        before: GoalRecord | None, after: GoalRecord | None
+    ) -> Iterator[tuple[str, Any, Any]]:
+        goal = after if after is not None else before
+        assert goal is not None
+        for name in history.TRACKED_FIELDS[goal.category]:
+            old = history.json_value(getattr(before, name)) if before is not None else None
+            new = history.json_value(getattr(after, name)) if after is not None else None
+            if old != new:
+                yield name, old, new
+
+    setattr(GoalRecord, "from_row", classmethod(from_row))  # noqa: B010
+    setattr(GoalRecord, "values", values)  # noqa: B010
+    setattr(GoalRecord, "with_changes", with_changes)  # noqa: B010
+    for module in (guard, keys, load, review):  # each imported the name
+        setattr(module, "parse_uuid", parse_uuid)  # noqa: B010
+    setattr(history, "_differences", differences)  # noqa: B010
