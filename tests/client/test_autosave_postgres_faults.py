@@ -13,7 +13,12 @@ from goalpost.client import GoalpostClient
 from goalpost.config import Settings
 from goalpost.testing import LiveServer, VirtualClock, demo_token
 from tests.client.conftest import batch_items, goal_id, saver_on
-from tests.hardening.test_postgres_faults import FAULTS, REMOVE_FAULT, plant_fault_once
+from tests.hardening.test_postgres_faults import (
+    FAULT_STATEMENT_TIMEOUT_MS,
+    FAULTS,
+    REMOVE_FAULT,
+    plant_fault_once,
+)
 
 
 @pytest.fixture
@@ -23,7 +28,10 @@ def server(database_url: str, dialect: str) -> Iterator[LiveServer]:
     if dialect != "postgresql":
         pytest.skip("PostgreSQL fault injection")
     settings = Settings(
-        env="dev", database_url=database_url, db_statement_timeout_ms=300, db_write_retries=0
+        env="dev",
+        database_url=database_url,
+        db_statement_timeout_ms=FAULT_STATEMENT_TIMEOUT_MS,
+        db_write_retries=0,
     )
     with LiveServer(settings) as live:
         live.reset()

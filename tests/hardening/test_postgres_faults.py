@@ -24,8 +24,12 @@ FAULTS = {
     "killed-connection": "PERFORM pg_terminate_backend(pg_backend_pid());",
     "serialization-failure": "RAISE EXCEPTION 'injected' USING ERRCODE = 'serialization_failure';",
     "deadlock": "RAISE EXCEPTION 'injected' USING ERRCODE = 'deadlock_detected';",
-    "statement-timeout": "PERFORM pg_sleep(5);",
+    "statement-timeout": "PERFORM pg_sleep(30);",
 }
+# The statement timeout of the fault tests: the sleeping trigger outlasts it by far, and no
+# ordinary statement reaches it, even on a loaded 2-core CI machine (300 ms did, once: a plain
+# read, before any fault was planted, was cancelled).
+FAULT_STATEMENT_TIMEOUT_MS = 1500
 
 REMOVE_FAULT = [
     "DROP TRIGGER inject_fault ON goals",
@@ -52,7 +56,9 @@ def plant_fault_once(kind: str) -> list[str]:
 def settings(settings: Settings) -> Settings:
     """A short statement timeout, so the sleeping trigger is cancelled by the server; no
     server-side retry, so the client sees the fault."""
-    return settings.model_copy(update={"db_statement_timeout_ms": 300, "db_write_retries": 0})
+    return settings.model_copy(
+        update={"db_statement_timeout_ms": FAULT_STATEMENT_TIMEOUT_MS, "db_write_retries": 0}
+    )
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from goalpost.db import create_engine
 from goalpost.testing import empty_postgres_database
 from tests.batch.helpers import BATCH, batch_input, goals_of
 from tests.conftest import ACME_ACTIVE, POSTGRES_URL, GraphQL, error_codes
-from tests.hardening.test_postgres_faults import items
+from tests.hardening.test_postgres_faults import FAULT_STATEMENT_TIMEOUT_MS, items
 from tests.scale.conftest import Plant
 from tests.scale.test_server_retry import retries
 
@@ -34,7 +34,7 @@ def settings(settings: Settings, bouncer_url: str) -> Settings:
         update={
             "database_url": bouncer_url,
             "database_pooler": "pgbouncer",
-            "db_statement_timeout_ms": 300,
+            "db_statement_timeout_ms": FAULT_STATEMENT_TIMEOUT_MS,
         }
     )
 
@@ -96,7 +96,8 @@ async def test_the_timeout_lasts_one_transaction_and_stays_off_shared_sessions(
     """Inside the app's transactions the timeout is in force; a client without a timeout
     that reuses the same server connections afterwards sees none (SET LOCAL, not SET)."""
     async with app.state.engine.begin() as conn:
-        assert (await conn.execute(text("SHOW statement_timeout"))).scalar() == "300ms"
+        shown = (await conn.execute(text("SHOW statement_timeout"))).scalar()
+        assert shown == f"{FAULT_STATEMENT_TIMEOUT_MS}ms"
     await asyncio.gather(*(goals_of(graphql) for _ in range(10)))
 
     plain = create_engine(settings.database_url, pooler="pgbouncer")

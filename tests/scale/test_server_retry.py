@@ -15,7 +15,7 @@ from goalpost.config import Settings
 from tests.batch.helpers import BATCH, batch_input, goals_of, results
 from tests.batch.history_helpers import event_rows
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
-from tests.hardening.test_postgres_faults import items
+from tests.hardening.test_postgres_faults import FAULT_STATEMENT_TIMEOUT_MS, items
 from tests.review.helpers import REVIEW, review_input, reviewed, submit_all
 from tests.scale.conftest import Plant
 
@@ -29,7 +29,7 @@ def settings(settings: Settings) -> Settings:
         update={
             "db_write_retries": RETRIES,
             "db_write_retry_backoff_ms": 5,
-            "db_statement_timeout_ms": 300,
+            "db_statement_timeout_ms": FAULT_STATEMENT_TIMEOUT_MS,
         }
     )
 
