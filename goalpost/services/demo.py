@@ -6,7 +6,6 @@ back as seeded (`goalpost seed-demo --reset`), `reset_demo` empties every table 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -242,8 +241,7 @@ def _events(goal: dict[str, Any]) -> list[dict[str, Any]]:
     events = []
     before: GoalRecord | None = None
     for version, kind in enumerate(STEPS[final.status], start=1):
-        after = dataclasses.replace(
-            final,
+        after = final.with_changes(
             status=STATUS_AFTER[kind],
             version=version,
             review_decision=None,

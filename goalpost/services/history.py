@@ -66,11 +66,7 @@ class GoalEventRecord:
     comment: str | None
 
 
-def tracked_fields(goal: GoalRecord) -> tuple[str, ...]:
-    """The fields the history follows: weight, status and the category's fields."""
-    return TRACKED_FIELDS[goal.category]
-
-
+# The fields the history follows: weight, status and the category's fields.
 TRACKED_FIELDS = {
     category: ("weight", "status", *(f.name for f in fields))
     for category, fields in CATEGORY_FIELDS.items()
@@ -88,17 +84,11 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def field_changes(before: GoalRecord | None, after: GoalRecord | None) -> list[FieldChange]:
-    """What differs between two states of a goal; a missing state has every field unset
-    (None), so a creation lists every set field and a deletion clears every one."""
-    return [FieldChange(*change) for change in _differences(before, after)]
-
-
 def _differences(before: GoalRecord | None, after: GoalRecord | None) -> list[tuple[str, Any, Any]]:
-    """field_changes as plain (field, before, after) tuples: event_for writes them as JSON
-    objects at once, with no FieldChange in between (it runs for every item of a batch).
-    Values are compared as they are (equal exactly when their JSON is) and only those that
-    differ are converted."""
+    """What differs between two states of a goal, as (field, before, after) JSON values; a
+    missing state has every field unset (None), so a creation lists every set field and a
+    deletion clears every one. Values are compared as they are (equal exactly when their
+    JSON is) and only those that differ are converted: it runs for every item of a batch."""
     goal = after if after is not None else before
     assert goal is not None
     names = TRACKED_FIELDS[goal.category]
