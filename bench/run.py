@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench import (
+    baseline,
     end_to_end,
     fix_effect,
     floor,
@@ -48,7 +49,17 @@ from goalpost.testing.pgbouncer import pgbouncer_available
 RESULTS = Path(__file__).parent / "results"
 # The profiles of a variant are named after the fix (the validation fix's were first).
 VARIANT_PROFILES = {"per-request-validation-rules": "before_validation_fix"}
-MEASURES = ("requests", "end_to_end", "scaling", "floor", "load", "profile", "variant", "instances")
+MEASURES = (
+    "requests",
+    "end_to_end",
+    "scaling",
+    "floor",
+    "load",
+    "profile",
+    "variant",
+    "instances",
+    "baseline",
+)
 
 
 @contextmanager
@@ -90,7 +101,9 @@ async def database_info(label: str, url: str) -> dict[str, Any]:
     return {"name": "PostgreSQL (asyncpg)", "version": version, "settings": settings}
 
 
-async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
+async def run_measures(
+    label: str, url: str, args: argparse.Namespace, earlier: baseline.Baseline | None
+) -> dict[str, Any]:
     db_name = make_url(url).database if label == "postgresql" else None
     results: dict[str, Any] = {}
     log_path = RESULTS / f"server_{label}.log"
@@ -169,7 +182,26 @@ async def run_measures(label: str, url: str, args: argparse.Namespace) -> dict[s
                 )
                 results["instances"]["machine_during"] = watch.stop()
                 print(f"[{label}] instances: {json.dumps(results['instances'])}", flush=True)
+    if earlier is not None:
+        # The commit issue 15 measured (or --baseline) next to the current code, taking turns.
+        print(f"[{label}] baseline ({earlier.revision} vs current) ...", flush=True)
+        watch = CpuWatch(database=db_name).start()
+        results["baseline"] = await baseline.measure(
+            earlier, log_path, url, args.runs, args.warmup, args.load_seconds
+        )
+        results["baseline"]["machine_during"] = watch.stop()
+        print(f"[{label}] baseline: {json.dumps(results['baseline']['machine_during'])}")
     return results
+
+
+@contextmanager
+def earlier_code(args: argparse.Namespace, label: str) -> Iterator[baseline.Baseline | None]:
+    """The --baseline commit's tree and database when the baseline measure runs."""
+    if "baseline" not in args.only:
+        yield None
+        return
+    with baseline.prepared(args.baseline, label) as earlier:
+        yield earlier
 
 
 def main() -> None:
@@ -194,6 +226,11 @@ def main() -> None:
         default="per-request-validation-rules",
         help="the earlier code the `variant` measure runs next to the current code",
     )
+    parser.add_argument(
+        "--baseline",
+        default=baseline.DEFAULT_REVISION,
+        help="the earlier commit the `baseline` measure runs next to the current code",
+    )
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     RESULTS.mkdir(exist_ok=True)
@@ -202,9 +239,9 @@ def main() -> None:
     before = wait_until_quiet(args.max_load, args.wait_quiet)
     idle_share = wait_until_idle(0.05, args.wait_quiet)
     started = time.monotonic()
-    with database() as (label, url):
+    with database() as (label, url), earlier_code(args, label) as earlier:
         db = asyncio.run(database_info(label, url))
-        results = asyncio.run(run_measures(label, url, args))
+        results = asyncio.run(run_measures(label, url, args, earlier))
     document = {
         "database": db,
         "machine": machine_info(),

@@ -243,8 +243,14 @@ class BenchServer:
         log_path: Path,
         variant: str = "none",
         pooler: Pooler = "none",
+        root: Path = ROOT,
+        environment: dict[str, str] | None = None,
     ) -> None:
+        """`root` and `environment`: where `bench.server` runs from and with what (another
+        commit's tree, bench/baseline.py); by default this checkout, as it is."""
         self.database_url = database_url
+        self.root = root
+        self.environment = environment
         self.pooler = pooler
         self.batching = batching
         self.variant = variant
@@ -280,12 +286,16 @@ class BenchServer:
             str(self.batching),
             "--variant",
             self.variant,
-            "--pooler",
-            self.pooler,
         ]
+        if self.pooler != "none":  # an earlier commit's server may not know the option
+            command += ["--pooler", self.pooler]
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                *command, stdout=log, stderr=asyncio.subprocess.STDOUT, cwd=ROOT
+                *command,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                cwd=self.root,
+                env=self.environment,
             )
         deadline = time.monotonic() + 60
         while not port_file.exists() or not port_file.read_text():
