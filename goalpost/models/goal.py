@@ -39,9 +39,8 @@ class Goal(UuidPk, Base):
         Index("ix_goals_owner_period", "owner_id", "period_id"),
     )
 
-    organization_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    # No key of its own to organizations: the period's (above) implies it (migration 0007).
+    organization_id: Mapped[uuid.UUID]
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     period_id: Mapped[uuid.UUID]
     category: Mapped[GoalCategory] = mapped_column(str_enum(GoalCategory, "goal_category"))

@@ -63,9 +63,8 @@ class GoalEvent(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     # Not a foreign key: the events of a deleted goal stay.
     goal_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    organization_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    # No key of its own to organizations: the period's (above) implies it (migration 0007).
+    organization_id: Mapped[uuid.UUID]
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     period_id: Mapped[uuid.UUID]
     kind: Mapped[GoalEventKind] = mapped_column(str_enum(GoalEventKind, "goal_event_kind"))
