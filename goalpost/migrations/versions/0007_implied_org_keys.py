@@ -11,7 +11,7 @@ INTEGER PRIMARY KEY (rowid, no AUTOINCREMENT, as 0003 made it) and keeps its val
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-04
+Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
