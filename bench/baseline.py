@@ -6,7 +6,8 @@ to the next (bench/results/*.json `machine`), so a figure from another day canno
 whether a target is met. This measure runs that commit's own server (its tree exported with
 `git archive`, its own migrations on its own fresh database, its own `bench/server.py`) next
 to the current one, and takes turns between them: batches of 1, 10 and 100 with both
-selections, then rounds of the saturation load. Both servers run under this process's Python
+selections, then rounds of the saturation load (the current code also with the workers
+`goalpost serve` starts by default). Both servers run under this process's Python
 and packages; the requests are the current client's (its documents validate on both).
 """
 
@@ -19,7 +20,7 @@ import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from bench.floor import slope
 from bench.scaling import SELECTIONS, one_batch
 from bench.server import ROOT, BenchServer
 from bench.stats import ms
+from goalpost.config import Settings
 from goalpost.testing.databases import empty_postgres_database
 
 # The commit issue 15 measured its starting point on (README of 8e16e26, table 4).
@@ -135,22 +137,23 @@ async def batches(
 
 
 async def saturation(
-    servers: dict[str, BenchServer], seconds: float, rounds: int
+    setups: dict[str, list[BenchServer]], seconds: float, rounds: int
 ) -> dict[str, dict[str, Any]]:
-    """Rounds of the saturation load (bench/load.py), one server at a time, taking turns."""
-    got: dict[str, list[dict[str, Any]]] = {which: [] for which in servers}
-    order = list(servers.items())
+    """Rounds of the saturation load (bench/load.py) on each setup, taking turns."""
+    got: dict[str, list[dict[str, Any]]] = {name: [] for name in setups}
+    order = list(setups.items())
     for round_ in range(rounds):
-        for which, server in order if round_ % 2 else order[::-1]:
-            got[which].append(await load.run_pace([server], "saturation", seconds))
+        for name, servers in order if round_ % 2 else order[::-1]:
+            got[name].append(await load.run_pace(servers, "saturation", seconds))
     return {
-        which: {
+        name: {
+            "processes": len(setups[name]),
             "items_per_s": [r["items_per_s"] for r in results],
             "latency_ms": [r["latency_ms"] for r in results],
             "server_process_cpu": [r["server_process_cpu"] for r in results],
             "errors": sum(r["errors"] for r in results),
         }
-        for which, results in got.items()
+        for name, results in got.items()
     }
 
 
@@ -163,19 +166,21 @@ async def measure(
     load_seconds: float,
     rounds: int = 2,
 ) -> dict[str, Any]:
-    async with (
-        server_for(baseline, log_path) as before,
-        BenchServer(current_url, log_path=log_path) as now,
-    ):
-        servers = {"baseline": before, "current": now}
-        timed = await batches(servers, runs, warmup)
-        loaded = await saturation(servers, load_seconds, rounds)
-    out: dict[str, Any] = {
-        "revision": baseline.revision,
-        "commit": baseline.commit,
-        "batches": timed,
-        "saturation": loaded,
-    }
+    """The saturation rounds also run the current code as `goalpost serve` runs it by default
+    (Settings.serve_workers processes: one per core on PostgreSQL, one on SQLite), as
+    instances of the bench server on the same database, the load spread over them."""
+    workers = Settings(env="dev", database_url=current_url).serve_workers
+    async with AsyncExitStack() as stack:
+        before = await stack.enter_async_context(server_for(baseline, log_path))
+        now = [
+            await stack.enter_async_context(BenchServer(current_url, log_path=log_path))
+            for _ in range(workers)
+        ]
+        timed = await batches({"baseline": before, "current": now[0]}, runs, warmup)
+        setups = {"baseline": [before], "current": now[:1]}
+        if workers > 1:
+            setups["current_default_workers"] = now
+        loaded = await saturation(setups, load_seconds, rounds)
     ratios: dict[str, Any] = {}
     for selection in SELECTIONS:
         old, new = timed["baseline"][selection], timed["current"][selection]
@@ -185,7 +190,15 @@ async def measure(
             )
             for n in SIZES
         } | {"per_item": round(old["per_item_ms"] / new["per_item_ms"], 2)}
-    best = {which: max(loaded[which]["items_per_s"]) for which in servers}
-    ratios["saturation_items_per_s"] = round(best["current"] / best["baseline"], 2)
-    out["current_over_baseline"] = ratios
-    return out
+    best = {name: max(loaded[name]["items_per_s"]) for name in setups}
+    for name in setups:
+        if name != "baseline":
+            ratios[f"saturation_items_per_s_{name}"] = round(best[name] / best["baseline"], 2)
+    return {
+        "revision": baseline.revision,
+        "commit": baseline.commit,
+        "default_workers": workers,
+        "batches": timed,
+        "saturation": loaded,
+        "current_over_baseline": ratios,
+    }

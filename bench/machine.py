@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -147,8 +148,9 @@ def _postgres_pids() -> set[int]:
     return pids
 
 
-def _own_pids(database: str | None) -> set[int]:
-    """This process, its children (the server) and the PostgreSQL backends of our database."""
+def _own_pids(databases: Collection[str]) -> set[int]:
+    """This process, its children (the servers) and the PostgreSQL backends of our
+    databases."""
     pids = {os.getpid()}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -159,7 +161,7 @@ def _own_pids(database: str | None) -> set[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == os.getpid() or (database and database in cmdline):
+        if ppid == os.getpid() or any(name in cmdline for name in databases):
             pids.add(int(entry.name))
     return pids
 
@@ -169,17 +171,23 @@ class CpuWatch:
     """CPU seconds used by processes other than the benchmark's own during a measure."""
 
     database: str | None = None
+    # More databases the benchmark's servers use (an earlier commit's, bench/baseline.py).
+    more_databases: tuple[str, ...] = ()
     started: float = 0.0
     load_before: list[float] = field(default_factory=list)
     _busy: int = 0
     _own: dict[int, int] = field(default_factory=dict)
     _postgres: dict[int, int] = field(default_factory=dict)
 
+    @property
+    def databases(self) -> tuple[str, ...]:
+        return (self.database, *self.more_databases) if self.database else self.more_databases
+
     def start(self) -> CpuWatch:
         self.load_before = load_average()
         self.started = time.monotonic()
         self._busy = _busy_ticks()
-        self._own = {pid: _process_ticks(pid) for pid in _own_pids(self.database)}
+        self._own = {pid: _process_ticks(pid) for pid in _own_pids(self.databases)}
         self._postgres = {
             pid: _process_ticks(pid) for pid in _postgres_pids() if pid not in self._own
         }
@@ -188,7 +196,7 @@ class CpuWatch:
     def stop(self) -> dict[str, Any]:
         elapsed = time.monotonic() - self.started
         busy = _busy_ticks() - self._busy
-        pids = set(self._own) | _own_pids(self.database)
+        pids = set(self._own) | _own_pids(self.databases)
         # A process that ended meanwhile reads as 0 ticks: its time counts as someone else's.
         own = sum(max(0, _process_ticks(pid) - self._own.get(pid, 0)) for pid in pids)
         postgres = sum(
