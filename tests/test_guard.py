@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from goalpost.testing import StatementCounter
+from tests.batch.helpers import BATCH, batch_input
 from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GLOBEX_ACTIVE, GraphQL, error_codes
+from tests.test_auth import hs256, valid_claims
 
 ORG = """
 query ($slug: String!) {
@@ -169,3 +171,41 @@ async def test_org_and_caller_are_resolved_once_per_request(
     assert sum("from users" in s for s in lowered) == 1
     assert sum("join memberships" in s for s in lowered) == 1
     assert sum("from evaluation_periods where" in s for s in lowered) == 2  # periods + period
+
+
+@pytest.mark.parametrize(
+    ("user", "org", "period", "code"),
+    [
+        ("alice", "acme", ACME_ACTIVE, None),
+        ("mallory", "acme", ACME_ACTIVE, "UNAUTHENTICATED"),  # a valid token, no such user
+        ("dave", "acme", ACME_ACTIVE, "ORG_NOT_FOUND"),  # not a member
+        ("alice", "no-such-org", ACME_ACTIVE, "ORG_NOT_FOUND"),
+        ("alice", "acme", GLOBEX_ACTIVE, "PERIOD_NOT_FOUND"),  # another org's period
+        ("alice", "acme", str(uuid.uuid4()), "PERIOD_NOT_FOUND"),
+    ],
+)
+async def test_a_write_asks_once_for_caller_membership_and_period(
+    graphql: GraphQL,
+    count_statements: Callable[[], StatementCounter],
+    user: str,
+    org: str,
+    period: str,
+    code: str | None,
+) -> None:
+    """A write's first question is all three at once: one statement, not three one after
+    another, with the same answers and the same order of errors."""
+    item = {"clientId": "guarded", "performance": {"title": "Guarded"}}
+    headers = {"authorization": f"Bearer {hs256(valid_claims(sub='demo|mallory'))}"}
+    with count_statements() as counter:
+        body = await graphql(
+            BATCH,
+            batch_input([item], org=org, period=period),
+            user=None if user == "mallory" else user,
+            headers=headers if user == "mallory" else None,
+        )
+    assert error_codes(body) == ([code] if code else []), body
+    lowered = [" ".join(s.lower().split()) for s in counter.statements]
+    guard = [s for s in lowered if "from users" in s]
+    assert len(guard) == 1, lowered
+    assert "join memberships" in guard[0] and "join evaluation_periods" in guard[0]
+    assert not any(s.startswith("select") and "from evaluation_periods" in s for s in lowered)

@@ -146,7 +146,7 @@ async def test_a_200_item_batch_is_a_bounded_tree_of_spans_in_the_callers_trace(
     ]
     assert len(written) == 3 and {"INSERT", "DELETE"} <= set(written)  # and the UPDATE
     guard_sql = [s for s in sql if parent_name(s, spans) == "guard"]
-    assert len(guard_sql) == 3  # caller, org, period
+    assert len(guard_sql) == 1  # caller, org and period in one
     # The request's log line leads to its trace.
     line = request_log(capsys.readouterr().out)
     assert line["trace_id"] == TRACE_ID

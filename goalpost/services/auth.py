@@ -101,5 +101,10 @@ async def authenticate(
     subject = await verifier.subject_of(bearer_token(authorization))
     user = (await session.execute(select(User).where(User.subject == subject))).scalar_one_or_none()
     if user is None:
-        raise Unauthenticated("Unknown user.")
+        raise unknown_user()
     return Caller(id=user.id, subject=user.subject, email=user.email, name=user.name)
+
+
+def unknown_user() -> Unauthenticated:
+    """A valid token whose subject no user has (SPEC §3)."""
+    return Unauthenticated("Unknown user.")
