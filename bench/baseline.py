@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from bench import load
 from bench.floor import slope
+from bench.machine import CpuWatch
 from bench.scaling import SELECTIONS, one_batch
 from bench.server import ROOT, BenchServer
 from bench.stats import ms
@@ -164,6 +165,7 @@ async def measure(
     runs: int,
     warmup: int,
     load_seconds: float,
+    databases: tuple[str, ...] = (),
     rounds: int = 2,
 ) -> dict[str, Any]:
     """The saturation rounds also run the current code as `goalpost serve` runs it by default
@@ -176,11 +178,14 @@ async def measure(
             await stack.enter_async_context(BenchServer(current_url, log_path=log_path))
             for _ in range(workers)
         ]
+        # Watched while the servers live: a process gone by then counts as someone else's.
+        watch = CpuWatch(more_databases=databases).start()
         timed = await batches({"baseline": before, "current": now[0]}, runs, warmup)
         setups = {"baseline": [before], "current": now[:1]}
         if workers > 1:
             setups["current_default_workers"] = now
         loaded = await saturation(setups, load_seconds, rounds)
+        during = watch.stop()
     ratios: dict[str, Any] = {}
     for selection in SELECTIONS:
         old, new = timed["baseline"][selection], timed["current"][selection]
@@ -201,4 +206,5 @@ async def measure(
         "batches": timed,
         "saturation": loaded,
         "current_over_baseline": ratios,
+        "machine_during": during,
     }

@@ -185,13 +185,10 @@ async def run_measures(
     if earlier is not None:
         # The commit issue 15 measured (or --baseline) next to the current code, taking turns.
         print(f"[{label}] baseline ({earlier.revision} vs current) ...", flush=True)
-        earlier_db = make_url(earlier.database_url).database if label == "postgresql" else None
-        watch = CpuWatch(database=db_name, more_databases=(earlier_db,) if earlier_db else ())
-        watch.start()
+        names = (db_name, make_url(earlier.database_url).database) if db_name else ()
         results["baseline"] = await baseline.measure(
-            earlier, log_path, url, args.runs, args.warmup, args.load_seconds
+            earlier, log_path, url, args.runs, args.warmup, args.load_seconds, names
         )
-        results["baseline"]["machine_during"] = watch.stop()
         print(f"[{label}] baseline: {json.dumps(results['baseline']['machine_during'])}")
     return results
 
