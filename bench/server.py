@@ -209,6 +209,7 @@ def serve(
     import uvicorn
 
     from bench.variants import apply
+    from goalpost.app import tune_garbage_collector
 
     apply(variant)
     settings = Settings(
@@ -219,6 +220,7 @@ def serve(
         log_format="json",  # as in production: one JSON line per request
     )
     app = BenchApp(settings, profile_interval)
+    tune_garbage_collector()  # as `goalpost serve` does in each worker
     # proto=IPPROTO_TCP, or asyncio skips TCP_NODELAY on accepted sockets (proto 0) and
     # every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -169,3 +170,30 @@ def create_app(
 
         instrument(app, engine, tracer_provider)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `goalpost serve` runs it, once in each worker process."""
+    app = create_app()
+    tune_garbage_collector()
+    return app
+
+
+# Collect the youngest generation after this many new container objects, not Python's 700.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def tune_garbage_collector() -> None:
+    """For a process that serves until it stops. What startup built (the schema, the app,
+    SQLAlchemy's metadata and caches) lives as long as the process, yet every full collection
+    walks all of it again; and a request makes tens of thousands of short-lived objects, so
+    with Python's defaults the collector ran ~150 times a second at saturation and took ~10%
+    of the worker's CPU. So: freeze what startup made (gc.freeze, as servers that fork do)
+    and collect the young less often. Measured at saturation on PostgreSQL: GC time 2.3 s
+    down to 0.7 s per 25 s, throughput 6 to 10% higher, p95 25% lower (bench/, issue 15).
+    Not for tests and tools, which build and drop many apps in one process: a frozen object
+    is never collected."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)

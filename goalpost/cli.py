@@ -130,7 +130,7 @@ def serve(
 
     settings = load_settings()
     uvicorn.run(
-        "goalpost.app:create_app",
+        "goalpost.app:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

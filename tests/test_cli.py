@@ -180,3 +180,25 @@ def test_serve_defaults_to_one_worker_per_core_on_postgresql() -> None:
     settings = Settings(env="dev", database_url="postgresql+asyncpg://db.example/goalpost")
     assert settings.serve_workers == len(os.sched_getaffinity(0))
     assert Settings(env="dev", database_url="sqlite+aiosqlite:///x.db").serve_workers == 1
+
+
+def test_served_app_freezes_what_startup_made_and_collects_the_young_less_often(
+    sqlite_url: str,
+) -> None:
+    """`goalpost serve`'s app factory tunes the garbage collector of its worker process (in
+    a process of its own here: a frozen object is never collected)."""
+    code = (
+        "import gc; from goalpost.app import GC_YOUNG_THRESHOLD, create_served_app; "
+        "assert gc.get_freeze_count() == 0; create_served_app(); "
+        "print(gc.get_freeze_count() > 1000, gc.get_threshold()[0] == GC_YOUNG_THRESHOLD)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**environ, "GOALPOST_DATABASE_URL": sqlite_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "True"], done.stderr
