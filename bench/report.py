@@ -75,6 +75,18 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
             "{0[0]:.0f} (N=1) ... {0[1]:.0f} (N=200)",
         ),
         (
+            "throughput at saturation >= 2x 8e16e26's, same run (serve's default workers)",
+            lambda r: saturation_ratio(r["baseline"], default_workers=True),
+            lambda v: v >= 2,
+            "{}x",
+        ),
+        (
+            "throughput at saturation >= 2x 8e16e26's, same run (one worker each)",
+            lambda r: saturation_ratio(r["baseline"], default_workers=False),
+            lambda v: v >= 2,
+            "{}x",
+        ),
+        (
             "p95 under load < 50 ms (auto-save pace)",
             lambda r: r["load"]["autosave"]["latency_ms"]["p95"],
             lambda v: v < 50,
@@ -97,6 +109,88 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
         rows.append([text, *each(get, goal, fmt)])
     names = [DATABASES[n][0] for n in DATABASES]
     return table(["target", *names], rows)
+
+
+def saturation_ratio(baseline: dict[str, Any], *, default_workers: bool) -> float:
+    """Best saturation throughput of the current code over the baseline commit's, one worker
+    each or with `goalpost serve`'s default workers (one per core on PostgreSQL, one on
+    SQLite, where the two are the same)."""
+    ratios = baseline["current_over_baseline"]
+    one: float = ratios["saturation_items_per_s_current"]
+    if not default_workers:
+        return one
+    workers: float = ratios.get("saturation_items_per_s_current_default_workers", one)
+    return workers
+
+
+def baseline_table(results: dict[str, dict[str, Any]], names: list[str]) -> list[str]:
+    """The current code next to an earlier commit's own server (bench/baseline.py)."""
+    rows = []
+    revision = ""
+    for name in names:
+        b = results[name].get("baseline")
+        if not b:
+            continue
+        revision = b["revision"]
+        label = DATABASES[name][0]
+        for selection in ("client", "lean"):
+            old, new = b["batches"]["baseline"][selection], b["batches"]["current"][selection]
+            for n in ("1", "10", "100"):
+                rows.append(
+                    [
+                        label,
+                        f"batch of {n}, {selection} selection (ms)",
+                        fig(old["batch_ms"][n]),
+                        fig(new["batch_ms"][n]),
+                        f"{b['current_over_baseline'][selection][f'batch of {n}']}x",
+                    ]
+                )
+            rows.append(
+                [
+                    label,
+                    f"one more item, {selection} selection (ms)",
+                    f"{old['per_item_ms']:.3f}",
+                    f"{new['per_item_ms']:.3f}",
+                    f"{b['current_over_baseline'][selection]['per_item']}x",
+                ]
+            )
+            rows.append(
+                [
+                    label,
+                    f"batch(100) / batch(1), {selection} selection",
+                    f"{old['batch100_over_batch1']}x",
+                    f"{new['batch100_over_batch1']}x",
+                    "",
+                ]
+            )
+        sat = b["saturation"]
+        before = sat["baseline"]["items_per_s"]
+        for key, text in (
+            ("current", "one worker"),
+            ("current_default_workers", f"{b['default_workers']} workers (serve's default)"),
+        ):
+            if key not in sat:
+                continue
+            now = sat[key]["items_per_s"]
+            p95 = [round(x["p95"]) for x in sat[key]["latency_ms"]]
+            rows.append(
+                [
+                    label,
+                    f"items/s at saturation, {text}; p95 now {p95} ms",
+                    f"{max(before):.0f} ({min(before):.0f}-{max(before):.0f})",
+                    f"{max(now):.0f} ({min(now):.0f}-{max(now):.0f})",
+                    f"{b['current_over_baseline'][f'saturation_items_per_s_{key}']}x",
+                ]
+            )
+    if not rows:
+        return []
+    out = [
+        f"\n**6. Side by side with {revision}** (the commit issue 15 measured: its own server, "
+        "migrations and database, next to the current code, taking turns in the same run; "
+        "batches: median (min-max) at the client; saturation: best of the rounds (range), "
+        "20 clients, 10-item batches, the earlier commit with one worker)\n"
+    ]
+    return out + table(["database", "what", revision, "now", "now is"], rows)
 
 
 def floor_table(results: dict[str, dict[str, Any]], names: list[str]) -> list[str]:
@@ -260,6 +354,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     )
 
     out += instances_table(results, names)
+    out += baseline_table(results, names)
 
     out.append("\n**5. Profile of a 100-item batch** (pyinstrument, share of profiled time)\n")
     rows = []
