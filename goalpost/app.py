@@ -59,7 +59,7 @@ def create_app(
         settings.database_url,
         statement_timeout_ms=settings.db_statement_timeout_ms,
         pooler=settings.database_pooler,
-        pool_size=settings.database_pool_size,
+        pool_size=settings.pool_size,
         max_overflow=settings.database_max_overflow,
     )
     sessions = create_session_factory(engine)

@@ -36,11 +36,9 @@ class Settings(BaseSettings):
     max_batch_items: int = 200
     max_goals_per_period: int = 500
     db_statement_timeout_ms: int = 15_000
-    # Each process's SQLAlchemy pool: connections kept, and how many more it may open at a
-    # peak. A pool smaller than the requests in flight closes and reopens connections all
-    # the time (each new one prepares every statement again): 5 kept cost ~10% of the
-    # throughput at saturation against 20 (bench/, issue 15).
-    database_pool_size: int = Field(default=20, ge=1)
+    # Each process's SQLAlchemy pool: connections kept (None: what suits the database, see
+    # pool_size), and how many more it may open at a peak.
+    database_pool_size: int | None = Field(default=None, ge=1)
     database_max_overflow: int = Field(default=10, ge=0)
     # A write that hits a transient conflict (serialization failure, deadlock, a connection
     # lost before commit) is run again whole, on a fresh transaction, this many times at most,
@@ -81,6 +79,18 @@ class Settings(BaseSettings):
     port: int = 8000
     # uvicorn worker processes of `goalpost serve`; None: what suits the machine (serve_workers).
     workers: int | None = Field(default=None, ge=1)
+
+    @property
+    def pool_size(self) -> int:
+        """PostgreSQL: 20, as many as the requests one worker has in flight at a peak; a
+        smaller pool closes and reopens connections all the time, each new one preparing
+        every statement again (5 kept cost ~10% of the throughput at saturation, bench/,
+        issue 15). SQLite: 5, since it takes one writer at a time; requests beyond the pool
+        wait in SQLAlchemy's queue, first come first served, not in SQLite's busy handler,
+        which sleeps and polls and let some wait past its 10 s timeout when 20 contended."""
+        if self.database_pool_size is not None:
+            return self.database_pool_size
+        return 5 if self.database_url.startswith("sqlite") else 20
 
     @property
     def serve_workers(self) -> int:

@@ -176,6 +176,16 @@ def test_serve_runs_the_workers_goalpost_workers_asks_for(sqlite_url: str, tmp_p
     assert started_workers(sqlite_url, tmp_path, GOALPOST_WORKERS="2") == 2
 
 
+def test_the_pool_keeps_twenty_connections_on_postgresql_and_five_on_sqlite() -> None:
+    """SQLite takes one writer at a time: more connections would only wait in its busy
+    handler; GOALPOST_DATABASE_POOL_SIZE overrides either."""
+    postgres = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    assert Settings(env="dev", database_url=postgres).pool_size == 20
+    assert Settings(env="dev", database_url="sqlite+aiosqlite:///x.db").pool_size == 5
+    chosen = Settings(env="dev", database_url=postgres, database_pool_size=8)
+    assert chosen.pool_size == 8
+
+
 def test_serve_defaults_to_one_worker_per_core_on_postgresql() -> None:
     settings = Settings(env="dev", database_url="postgresql+asyncpg://db.example/goalpost")
     assert settings.serve_workers == len(os.sched_getaffinity(0))

@@ -3,7 +3,7 @@
 A pool smaller than the requests one process has in flight closes the connections it opened
 beyond its size as soon as they are returned, and opens them again at the next peak (each
 new one preparing every statement again): at saturation that cost ~10% of the throughput
-(bench/, issue 15). GOALPOST_DATABASE_POOL_SIZE sets what is kept.
+(bench/, issue 15). GOALPOST_DATABASE_POOL_SIZE sets what is kept: 20 on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
@@ -23,8 +24,10 @@ MY_GOALS = """query($org: String!, $period: ID!) {
 
 
 async def test_a_second_peak_of_requests_opens_no_new_connection(
-    app: FastAPI, graphql: GraphQL
+    app: FastAPI, graphql: GraphQL, dialect: str
 ) -> None:
+    if dialect == "sqlite":
+        pytest.skip("SQLite keeps 5: one writer at a time; the rest wait in the pool's queue")
     opened: list[Any] = []
     event.listen(app.state.engine.sync_engine, "connect", lambda *args: opened.append(args))
     users = ["alice", "bob", "carol"]
