@@ -209,3 +209,25 @@ async def test_a_write_asks_once_for_caller_membership_and_period(
     assert len(guard) == 1, lowered
     assert "join memberships" in guard[0] and "join evaluation_periods" in guard[0]
     assert not any(s.startswith("select") and "from evaluation_periods" in s for s in lowered)
+
+
+async def test_a_period_id_in_another_spelling_is_asked_for_once_per_request(
+    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+) -> None:
+    """Two writes in one request name the period in capitals: the guard's first answer
+    serves the second, as it would for the id spelled as stored."""
+    mutation = """
+    mutation ($first: BatchSaveGoalsInput!, $second: BatchSaveGoalsInput!) {
+      a: batchSaveGoals(input: $first) { savedCount }
+      b: batchSaveGoals(input: $second) { savedCount }
+    }
+    """
+    period = ACME_ACTIVE.upper()
+    first = batch_input([{"clientId": "c1", "performance": {"title": "One"}}], period=period)
+    second = batch_input([{"clientId": "c2", "performance": {"title": "Two"}}], period=period)
+    with count_statements() as counter:
+        body = await graphql(mutation, {"first": first["input"], "second": second["input"]})
+    assert body.get("errors") is None, body
+    assert body["data"]["a"]["savedCount"] == body["data"]["b"]["savedCount"] == 1
+    lowered = [" ".join(s.lower().split()) for s in counter.statements]
+    assert sum("evaluation_periods" in s and s.startswith("select") for s in lowered) == 1

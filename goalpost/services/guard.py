@@ -96,12 +96,12 @@ class OrgGuard:
             if not self._orgs and ORG_SLUG.fullmatch(slug):
                 pid = parse_uuid(period_id)
                 if pid is not None:
-                    return await self._caller_org_period(session, slug, pid)
+                    return await self._caller_org_period(session, slug, period_id, pid)
             org = await self._org_member(session, slug)
             return org, await self._period(session, org, period_id)
 
     async def _caller_org_period(
-        self, session: AsyncSession, slug: str, pid: uuid.UUID
+        self, session: AsyncSession, slug: str, period_id: str, pid: uuid.UUID
     ) -> tuple[OrgContext, PeriodRef]:
         """The caller, their membership of the org and its period in ONE SELECT, for the
         request's first org question (a write's, or a period's read): three lookups one
@@ -123,7 +123,8 @@ class OrgGuard:
         org = self._orgs[slug] = OrgContext(org_id, slug, org_name, role, self._caller)
         if period[0] is None:
             raise PeriodNotFound()
-        ref = self._periods[(org_id, str(pid))] = PeriodRef(*period)
+        # Keyed as _period keys it (the id as asked), so a later question finds it.
+        ref = self._periods[(org_id, str(period_id))] = PeriodRef(*period)
         return org, ref
 
     async def _caller_of(self, session: AsyncSession) -> Caller:
