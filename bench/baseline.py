@@ -137,27 +137,6 @@ async def batches(
     return out
 
 
-async def saturation(
-    setups: dict[str, list[BenchServer]], seconds: float, rounds: int
-) -> dict[str, dict[str, Any]]:
-    """Rounds of the saturation load (bench/load.py) on each setup, taking turns."""
-    got: dict[str, list[dict[str, Any]]] = {name: [] for name in setups}
-    order = list(setups.items())
-    for round_ in range(rounds):
-        for name, servers in order if round_ % 2 else order[::-1]:
-            got[name].append(await load.run_pace(servers, "saturation", seconds))
-    return {
-        name: {
-            "processes": len(setups[name]),
-            "items_per_s": [r["items_per_s"] for r in results],
-            "latency_ms": [r["latency_ms"] for r in results],
-            "server_process_cpu": [r["server_process_cpu"] for r in results],
-            "errors": sum(r["errors"] for r in results),
-        }
-        for name, results in got.items()
-    }
-
-
 async def measure(
     baseline: Baseline,
     log_path: Path,
@@ -184,7 +163,7 @@ async def measure(
         setups = {"baseline": [before], "current": now[:1]}
         if workers > 1:
             setups["current_default_workers"] = now
-        loaded = await saturation(setups, load_seconds, rounds)
+        loaded = await load.saturation_rounds(setups, load_seconds, rounds)
         during = watch.stop()
     ratios: dict[str, Any] = {}
     for selection in SELECTIONS:

@@ -181,24 +181,37 @@ async def measure(server: BenchServer, seconds: float) -> dict[str, Any]:
     return {pace: await run_pace([server], pace, seconds) for pace in PACES}
 
 
+async def saturation_rounds(
+    setups: dict[str, list[BenchServer]], seconds: float, rounds: int
+) -> dict[str, dict[str, Any]]:
+    """Rounds of the saturation pace on each setup (one server, or several on the same
+    database), the setups taking turns and each round in the other order."""
+    got: dict[str, list[dict[str, Any]]] = {name: [] for name in setups}
+    order = list(setups.items())
+    for round_ in range(rounds):
+        for name, servers in order if round_ % 2 else order[::-1]:
+            got[name].append(await run_pace(servers, "saturation", seconds))
+    return {
+        name: {
+            "processes": len(setups[name]),
+            "throughput_rps": [r["throughput_rps"] for r in results],
+            "items_per_s": [r["items_per_s"] for r in results],
+            "latency_ms": [r["latency_ms"] for r in results],
+            "server_process_cpu": [r["server_process_cpu"] for r in results],
+            "errors": sum(r["errors"] for r in results),
+        }
+        for name, results in got.items()
+    }
+
+
 async def measure_instances(
     direct: BenchServer, pooled: Sequence[BenchServer], seconds: float, rounds: int = 2
 ) -> dict[str, Any]:
     """Measure 7: the saturation pace on one instance straight on PostgreSQL and on two
     instances through PgBouncer (transaction mode), taking turns, in the same run."""
     setups = {"one_instance_direct": [direct], "two_instances_pgbouncer": list(pooled)}
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in setups}
-    for _ in range(rounds):
-        for name, servers in setups.items():
-            runs[name].append(await run_pace(servers, "saturation", seconds))
     out: dict[str, Any] = {"pace": "saturation", "rounds": rounds}
-    for name, results in runs.items():
-        out[name] = {
-            "throughput_rps": [r["throughput_rps"] for r in results],
-            "latency_ms": [r["latency_ms"] for r in results],
-            "errors": sum(r["errors"] for r in results),
-            "server_process_cpu": [r["server_process_cpu"] for r in results],
-        }
+    out |= await saturation_rounds(setups, seconds, rounds)
     best = {name: max(out[name]["throughput_rps"]) for name in setups}
     out["two_over_one"] = round(best["two_instances_pgbouncer"] / best["one_instance_direct"], 2)
     return out

@@ -185,7 +185,8 @@ async def run_measures(
     if earlier is not None:
         # The commit issue 15 measured (or --baseline) next to the current code, taking turns.
         print(f"[{label}] baseline ({earlier.revision} vs current) ...", flush=True)
-        names = (db_name, make_url(earlier.database_url).database) if db_name else ()
+        earlier_db = make_url(earlier.database_url).database
+        names = (db_name, earlier_db) if db_name and earlier_db else ()
         results["baseline"] = await baseline.measure(
             earlier, log_path, url, args.runs, args.warmup, args.load_seconds, names
         )
