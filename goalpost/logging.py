@@ -15,8 +15,11 @@ from opentelemetry import trace
 _LOG_STREAM: ContextVar[TextIO | None] = ContextVar("goalpost_log_stream", default=None)
 
 
-def _print_logger(*_: object) -> structlog.PrintLogger:
-    return structlog.PrintLogger(_LOG_STREAM.get())
+def _line_logger(*_: object) -> structlog.WriteLogger:
+    """Each line in ONE write, its newline included: uvicorn's workers share one stdout, and
+    print() writes the text and the newline apart, so with an unbuffered stdout
+    (PYTHONUNBUFFERED, as in most containers) two workers' lines ran into each other."""
+    return structlog.WriteLogger(_LOG_STREAM.get())
 
 
 @contextmanager
@@ -76,7 +79,7 @@ def configure_logging(*, json: bool) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=_print_logger,
+        logger_factory=_line_logger,
         # Not cached: an app built later (tests, workers) may log in another format.
         cache_logger_on_first_use=False,
     )
