@@ -17,12 +17,12 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Integer, RowMapping, Table, insert, select
+from sqlalchemy import Insert, Integer, RowMapping, Select, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from goalpost.models import GoalEvent, GoalEventKind, User
-from goalpost.services.bulk import RowSpec, execute_with_rows, rows_table
+from goalpost.services.bulk import RowSpec, execute_with_rows, rows_document, rows_table
 from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.goals import GoalRecord
 
@@ -146,15 +146,35 @@ _EVENT_ROW: RowSpec = (*((n, EVENTS.c[n].type) for n in WRITTEN_COLUMNS), ("n", 
 async def append_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """One INSERT … SELECT for all of a write's events, numbered (seq) in the given order."""
     if rows:
-        numbered = (r | {"n": i} for i, r in enumerate(rows))
-        await execute_with_rows(session, _append_statement, _EVENT_ROW, numbered)
+        await execute_with_rows(session, _append_statement, _EVENT_ROW, numbered(rows))
+
+
+def numbered(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    """Events as an append statement reads them: `n` gives their order (their seq's)."""
+    return (r | {"n": i} for i, r in enumerate(rows))
+
+
+def events_document(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> str:
+    """The value of append_statement's parameter for these events, in their order."""
+    return rows_document(session, _EVENT_ROW, numbered(rows))
+
+
+def append_statement(
+    dialect: str, *, param: str = "rows", goal_ids: Select[Any] | None = None
+) -> Insert:
+    """The INSERT of the events bound to `param` (events_document), numbered in their
+    order; with `goal_ids`, only the events of those goals (the writes that took effect,
+    when the events travel in the same statement as the writes)."""
+    new = rows_table(dialect, _EVENT_ROW, param=param)
+    rows = select(*(new.c[n] for n in WRITTEN_COLUMNS)).order_by(new.c.n)
+    if goal_ids is not None:
+        rows = rows.where(new.c.goal_id.in_(goal_ids))
+    return insert(EVENTS).from_select(list(WRITTEN_COLUMNS), rows)
 
 
 @cache
 def _append_statement(dialect: str) -> Executable:
-    new = rows_table(dialect, _EVENT_ROW)
-    rows = select(*(new.c[n] for n in WRITTEN_COLUMNS)).order_by(new.c.n)
-    return insert(EVENTS).from_select(list(WRITTEN_COLUMNS), rows)
+    return append_statement(dialect)
 
 
 async def events_of_goals(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from goalpost.client import documents
 from goalpost.models import GoalEvent
 from goalpost.services.demo import SEED_REQUEST_ID
+from goalpost.testing import StatementCounter
 from tests.conftest import ACME_ACTIVE, GraphQL
 
 EVENT_FIELDS = (
@@ -70,3 +71,9 @@ async def event_count(app: FastAPI) -> int:
     async with app.state.engine.connect() as conn:
         found = await conn.scalar(select(func.count()).select_from(GoalEvent).where(NOT_SEEDED))
         return int(found or 0)
+
+
+def history_inserts(counter: StatementCounter) -> int:
+    """Statements that insert events: alone, or on PostgreSQL as part of the one statement
+    that writes the goals and their events."""
+    return sum(1 for s in counter.statements if "INSERT INTO goal_events" in s)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from goalpost.testing import StatementCounter
 from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
+from tests.batch.history_helpers import history_inserts
 from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GLOBEX_ACTIVE, GraphQL, error_codes
 from tests.review.helpers import REVIEW, SUBMIT, review_input, reviewed, submit_all, team_goals
 
@@ -253,12 +254,6 @@ async def test_period_must_be_active_and_the_request_budget_counts_reviews(
     )
     assert error_codes(body) == ["BATCH_TOO_LARGE"]
     assert await goals_of(graphql, "carol") == {}
-
-
-def history_inserts(counter: StatementCounter) -> int:
-    return sum(
-        1 for s in counter.statements if s.lstrip().upper().startswith("INSERT INTO GOAL_EVENTS")
-    )
 
 
 async def test_statements_are_constant_in_the_number_of_items(

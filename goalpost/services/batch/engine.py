@@ -42,7 +42,7 @@ from goalpost.services.goals import (
     weight_totals,
 )
 from goalpost.services.guard import OrgContext, PeriodRef
-from goalpost.services.history import ChangeSource, append_events, event_for
+from goalpost.services.history import ChangeSource, event_for
 from goalpost.services.transaction import WriteTransaction, db_error_fields, fault_error
 from goalpost.tracing import span
 
@@ -177,10 +177,9 @@ class _BatchRun:
             if attempt:
                 with span("batch.load"):
                     loaded = await self._load(targets)
+            now = utcnow()
             with span("batch.plan"):
-                plan = plan_batch(
-                    self.items, targets, loaded, self._owner(tally, written), now=utcnow()
-                )
+                plan = plan_batch(self.items, targets, loaded, self._owner(tally, written), now=now)
             results.update(plan.results)
             with span("batch.policy"):
                 refused = apply_error_policy(self.policy, self.items, self._in_order(results))
@@ -189,7 +188,10 @@ class _BatchRun:
                     await self.tx.restart()
                 return BatchOutcome(refused, tally.totals)
             with span("batch.write"):
-                report = await write_plan(self.session, plan.writes, bulk=bulk)
+                events = self._events(
+                    plan.writes, ChangeSource(self.org.caller.id, self.request_id, now)
+                )
+                report = await write_plan(self.session, plan.writes, bulk=bulk, events=events)
                 # What each write did, read from the report (the record phase's results).
                 targets = self._record(plan.writes, report, results, written)
             raced_ever = raced_ever or bool(targets)
@@ -202,7 +204,6 @@ class _BatchRun:
             await self.tx.restart()
             return BatchOutcome(refused, tally.totals)
         with span("batch.record"):
-            await self._append_history(written)
             if raced_ever:
                 # Someone wrote the owner's goals outside the lock: the tally is stale, ask
                 # again.
@@ -217,16 +218,16 @@ class _BatchRun:
             return Loaded({}, {}, {})
         return await load_targets(self.session, self.org, self.period, self.items, targets)
 
-    async def _append_history(self, written: list[Write]) -> None:
-        """Phase 6, record, continued: one event per item written with a change, in one
-        INSERT, in the batch's transaction (a rollback takes them along)."""
-        source = ChangeSource(self.org.caller.id, self.request_id, utcnow())
-        events = [
-            event_for(EVENT_KINDS[w.kind], w.before, w.after, source)
-            for w in written
+    @staticmethod
+    def _events(writes: dict[int, Write], source: ChangeSource) -> dict[int, dict[str, Any]]:
+        """The history event of each planned write with a change, by index: the write phase
+        appends those of the writes that took effect, in the batch's transaction (a rollback
+        takes them along)."""
+        return {
+            index: event_for(EVENT_KINDS[w.kind], w.before, w.after, source)
+            for index, w in writes.items()
             if w.kind in EVENT_KINDS
-        ]
-        await append_events(self.session, events)
+        }
 
     def _owner(self, tally: OwnerTally, written: list[Write]) -> Owner:
         created = sum(1 for w in written if w.created)

@@ -54,7 +54,7 @@ from goalpost.services.batch.write import write_plan
 from goalpost.services.bulk import one_of
 from goalpost.services.goals import GoalRecord
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
-from goalpost.services.history import ChangeSource, append_events, event_for
+from goalpost.services.history import ChangeSource, event_for
 from goalpost.services.transaction import WriteTransaction
 from goalpost.tracing import span
 
@@ -143,9 +143,19 @@ async def _run(
         refuse = _refuse(policy, items, results)
     if refuse:
         return ReviewOutcome(_rejected_all(items, results))
-    done: list[tuple[GoalReviewItem, Write]] = []
+    source = ChangeSource(org.caller.id, request_id, now)
+    events = {
+        index: event_for(
+            OUTCOMES[items[index].decision][1],
+            w.before,
+            w.after,
+            source,
+            comment=_comment(items[index]),
+        )
+        for index, w in writes.items()
+    }
     with span("review.write"):
-        report = await write_plan(session, writes, bulk=bulk)
+        report = await write_plan(session, writes, bulk=bulk, events=events)
         for index, write in writes.items():
             client_id = items[index].client_id
             if index in report.refused:
@@ -155,21 +165,9 @@ async def _run(
             else:
                 assert write.after is not None
                 results[index] = GoalReviewed(client_id, write.after)
-                done.append((items[index], write))
     if _refuse(policy, items, results):
         await tx.restart()
         return ReviewOutcome(_rejected_all(items, results))
-    source = ChangeSource(org.caller.id, request_id, now)
-    with span("review.record"):
-        await append_events(
-            session,
-            [
-                event_for(
-                    OUTCOMES[item.decision][1], w.before, w.after, source, comment=_comment(item)
-                )
-                for item, w in done
-            ],
-        )
     return ReviewOutcome([results[i] for i in range(len(items))])
 
 
