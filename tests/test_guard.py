@@ -12,6 +12,7 @@ import pytest
 from goalpost.testing import StatementCounter
 from tests.batch.helpers import BATCH, batch_input
 from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GLOBEX_ACTIVE, GraphQL, error_codes
+from tests.review.helpers import SUBMIT
 from tests.test_auth import hs256, valid_claims
 
 ORG = """
@@ -173,6 +174,7 @@ async def test_org_and_caller_are_resolved_once_per_request(
     assert sum("from evaluation_periods where" in s for s in lowered) == 2  # periods + period
 
 
+@pytest.mark.parametrize("write", ["batch", "submit"])
 @pytest.mark.parametrize(
     ("user", "org", "period", "code"),
     [
@@ -187,28 +189,45 @@ async def test_org_and_caller_are_resolved_once_per_request(
 async def test_a_write_asks_once_for_caller_membership_and_period(
     graphql: GraphQL,
     count_statements: Callable[[], StatementCounter],
+    dialect: str,
+    write: str,
     user: str,
     org: str,
     period: str,
     code: str | None,
 ) -> None:
     """A write's first question is all three at once: one statement, not three one after
-    another, with the same answers and the same order of errors."""
+    another, with the same answers and the same order of errors. On PostgreSQL that statement
+    also locks the caller's membership (inner joins: no row without one); when it finds no
+    row, the outer-join statement tells which error it is, as a read's guard would."""
     item = {"clientId": "guarded", "performance": {"title": "Guarded"}}
     headers = {"authorization": f"Bearer {hs256(valid_claims(sub='demo|mallory'))}"}
+    document, variables = (
+        (BATCH, batch_input([item], org=org, period=period))
+        if write == "batch"
+        else (SUBMIT, {"org": org, "period": period})
+    )
     with count_statements() as counter:
         body = await graphql(
-            BATCH,
-            batch_input([item], org=org, period=period),
+            document,
+            variables,
             user=None if user == "mallory" else user,
             headers=headers if user == "mallory" else None,
         )
     assert error_codes(body) == ([code] if code else []), body
     lowered = [" ".join(s.lower().split()) for s in counter.statements]
     guard = [s for s in lowered if "from users" in s]
-    assert len(guard) == 1, lowered
-    assert "join memberships" in guard[0] and "join evaluation_periods" in guard[0]
+    assert all("join memberships" in s and "join evaluation_periods" in s for s in guard)
     assert not any(s.startswith("select") and "from evaluation_periods" in s for s in lowered)
+    if dialect != "postgresql":
+        assert len(guard) == 1 and "for no key update" not in guard[0], lowered
+        return
+    assert guard[0].endswith("for no key update of memberships"), guard[0]
+    no_membership = code in ("UNAUTHENTICATED", "ORG_NOT_FOUND")
+    assert len(guard) == (2 if no_membership else 1), lowered
+    if no_membership:  # the outer joins, no lock: which error it is
+        assert "left outer join memberships" in guard[1]
+        assert "for no key update" not in guard[1]
 
 
 async def test_a_period_id_in_another_spelling_is_asked_for_once_per_request(

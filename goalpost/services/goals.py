@@ -26,7 +26,7 @@ from goalpost.models import (
 from goalpost.services.bulk import one_of
 from goalpost.services.errors import OrgNotFound
 from goalpost.services.goal_fields import CATEGORY_FIELDS, category_key
-from goalpost.services.guard import OrgContext, PeriodRef
+from goalpost.services.guard import OrgContext, PeriodRef, owner_locked_by_guard
 
 EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})
 
@@ -207,8 +207,14 @@ async def lock_owner_goals(session: AsyncSession, org: OrgContext) -> None:
     locked in two orders at once (no deadlock). FOR NO KEY UPDATE: the lightest row lock
     that excludes itself. SQLite needs nothing here: BEGIN IMMEDIATE already serializes
     every writer.
+
+    Usually the guard took this very lock already, in its one SELECT in this same
+    transaction (require_org_period(lock_owner=True)), and nothing is sent here. Not
+    always: a guard answer from the request's cache (a second write in one request, a
+    retry of the whole unit on a fresh transaction) or a transaction begun again since (the
+    per-item fallback) holds no lock in the transaction now open, and the lock is taken here.
     """
-    if not is_postgres(session):
+    if not is_postgres(session) or owner_locked_by_guard(session, org):
         return
     locked = await session.execute(
         select(Membership.id)

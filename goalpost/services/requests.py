@@ -2,8 +2,10 @@
 
 RequestScope is what an adapter hands over: the request's session, its org guard, the
 settings and the metrics. Each use case resolves org and period through the guard inside the
-one write transaction, then runs the service; `run_write` runs that whole unit again on a
-fresh transaction when it hits a transient conflict.
+one write transaction (a save or a submit with `lock_owner=True`: on PostgreSQL the guard's
+SELECT takes the owner's lock as well, goals.lock_owner_goals), then runs the service;
+`run_write` runs that whole unit again on a fresh transaction when it hits a transient
+conflict.
 """
 
 from __future__ import annotations
@@ -108,7 +110,9 @@ async def save_goals(
     the limit, every batch of the request is refused, so nothing is written."""
 
     async def work(session: AsyncSession, tx: WriteTransaction) -> BatchOutcome:
-        org, period = await scope.guard.require_org_period(session, org_slug, period_id)
+        org, period = await scope.guard.require_org_period(
+            session, org_slug, period_id, lock_owner=True
+        )
         return await run_batch(
             tx=tx,
             org=org,
@@ -130,7 +134,9 @@ async def save_goals(
 
 async def submit_goals(scope: RequestScope, *, org_slug: str, period_id: str) -> SubmitOutcome:
     async def work(session: AsyncSession, tx: WriteTransaction) -> SubmitOutcome:
-        org, period = await scope.guard.require_org_period(session, org_slug, period_id)
+        org, period = await scope.guard.require_org_period(
+            session, org_slug, period_id, lock_owner=True
+        )
         return await goal_submit.submit_goals(
             tx=tx, org=org, period=period, request_id=scope.request_id
         )

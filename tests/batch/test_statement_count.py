@@ -13,7 +13,9 @@ from tests.batch.history_helpers import history_inserts
 from tests.conftest import ACME_ACTIVE, GraphQL
 
 SIZES = (1, 10, 100, 200)
-MAX_STATEMENTS = 8  # plus the one history insert (docs/batch-save.md)
+# Plus the one history insert (docs/batch-save.md). SQLite counts its BEGIN IMMEDIATE; on
+# PostgreSQL the owner's lock rides on the guard's SELECT.
+MAX_STATEMENTS = {"sqlite": 8, "postgresql": 7}
 
 
 async def seed_goals(graphql: GraphQL, prefix: str, count: int) -> list[dict[str, Any]]:
@@ -31,7 +33,7 @@ async def seed_goals(graphql: GraphQL, prefix: str, count: int) -> list[dict[str
 
 
 async def test_statements_per_batch_do_not_grow_with_batch_size(
-    graphql: GraphQL, count_statements: Callable[[], StatementCounter]
+    graphql: GraphQL, count_statements: Callable[[], StatementCounter], dialect: str
 ) -> None:
     measured: dict[int, int] = {}
     history: dict[int, int] = {}
@@ -52,9 +54,10 @@ async def test_statements_per_batch_do_not_grow_with_batch_size(
         history[size] = history_inserts(counter)
     print("SQL statements per batchSaveGoals request (auth + guard + batch):", measured)
     # Every statement of the whole request is counted: the guard (caller, org and period in
-    # one), then the batch.
+    # one, and on PostgreSQL the owner's lock), then the batch.
     # A batch of 1 is a lone create: no UPDATE or DELETE to send.
-    assert measured[1] <= measured[10] == measured[100] == measured[200] <= MAX_STATEMENTS + 1
+    assert measured[1] <= measured[10] == measured[100] == measured[200]
+    assert measured[200] <= MAX_STATEMENTS[dialect] + 1
     assert history == {size: 1 for size in SIZES}  # every item is written, one INSERT for all
     if counter.engine.dialect.name == "postgresql":
         # The writes and their events go as one statement: no batch size sends more.

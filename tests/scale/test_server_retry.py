@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from goalpost.config import Settings
+from goalpost.testing import StatementCounter
 from tests.batch.helpers import BATCH, batch_input, goals_of, results
 from tests.batch.history_helpers import event_rows
 from tests.conftest import ACME_ACTIVE, GraphQL, error_codes
@@ -71,6 +72,26 @@ async def test_a_transient_fault_is_retried_and_the_batch_saved_once(
     events = await event_rows(app)
     assert sorted(r["kind"] for r in events) == ["CREATED", "CREATED", "UPDATED"]
     assert len({r["goal_id"] for r in events}) == 3  # one event per item
+
+
+async def test_the_retry_locks_the_owner_again_on_its_fresh_transaction(
+    plant: Plant, graphql: GraphQL, app: FastAPI
+) -> None:
+    """The first run's lock went with its transaction. The retry's guard answers from the
+    request's cache, so the retry locks the owner in a statement of its own, before it reads
+    the owner's goals again."""
+    async with plant("serialization-failure", when="NEW.title = 'fault'"):
+        with StatementCounter(app.state.engine) as counter:
+            body = await graphql(BATCH, batch_input(items(), period=ACME_ACTIVE))
+    assert [r["__typename"] for r in results(body)] == ["GoalSaved"] * 3
+    statements = [" ".join(s.lower().split()) for s in counter.statements]
+    locks = [i for i, s in enumerate(statements) if "for no key update" in s]
+    tallies = [i for i, s in enumerate(statements) if "group by goals.category" in s]
+    assert len(locks) == len(tallies) == 2, statements
+    assert locks[0] < tallies[0] < locks[1] < tallies[1]
+    assert statements[locks[0]].endswith("for no key update of memberships")  # the guard's
+    assert "from users" in statements[locks[0]]
+    assert statements[locks[1]].startswith("select memberships.id")  # the retry's own
 
 
 async def test_a_review_that_hits_a_deadlock_is_retried_and_decided_once(
