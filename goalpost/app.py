@@ -61,6 +61,7 @@ def create_app(
         pooler=settings.database_pooler,
         pool_size=settings.pool_size,
         max_overflow=settings.database_max_overflow,
+        ping_after_idle_s=settings.database_ping_after_idle_s,
     )
     sessions = create_session_factory(engine)
     verifier = TokenVerifier(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,15 +11,16 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 
-from goalpost.config import Pooler
+from goalpost.config import PING_AFTER_IDLE_S, Pooler
 
 # Session execution option asking for a write transaction (see _begin_sqlite).
 WRITE_TRANSACTION = {"goalpost_write": True}
@@ -29,9 +31,11 @@ def create_engine(
     *,
     statement_timeout_ms: int | None = None,
     pooler: Pooler = "none",
+    ping_after_idle_s: float = PING_AFTER_IDLE_S,
     **kwargs: Any,
 ) -> AsyncEngine:
-    """`pooler="pgbouncer"`: the URL is PgBouncer in pool_mode=transaction (docs/scaling.md)."""
+    """`pooler="pgbouncer"`: the URL is PgBouncer in pool_mode=transaction (docs/scaling.md).
+    `ping_after_idle_s`: a pooled connection idle longer is pinged before use (config.py)."""
     postgres = url.startswith("postgresql")
     behind_pgbouncer = postgres and pooler == "pgbouncer"
     if behind_pgbouncer:
@@ -48,12 +52,38 @@ def create_engine(
         kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})[
             "statement_timeout"
         ] = str(statement_timeout_ms)
-    engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    _ping_after_idle(engine, ping_after_idle_s)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     elif behind_pgbouncer and statement_timeout_ms:
         _timeout_per_transaction(engine, statement_timeout_ms)
     return engine
+
+
+def _ping_after_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """SQLAlchemy's pool_pre_ping, for connections idle longer than `idle_seconds`: one
+    whose server went away meanwhile (a restart, an idle timeout) is replaced before use."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)  # none yet: connected just now
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # whatever the driver raises, the connection is unusable
+            raise DisconnectionError() from error
+        if not alive:
+            raise DisconnectionError()
+
+
+_RETURNED_AT = "goalpost_returned_at"
 
 
 def _unique_statement_name() -> str:
