@@ -77,18 +77,23 @@ async def execute_with_rows(
     return await session.execute(statement, {"rows": rows_document(session, spec, rows)})
 
 
-def one_of(
-    session: AsyncSession, key: ColumnElement[Any], values: Collection[Any], *, param: str
-) -> ColumnElement[bool]:
-    """`key IN values` with the values bound as one parameter (an array on PostgreSQL)."""
+def any_of(dialect: str, key: ColumnElement[Any], *, param: str) -> ColumnElement[bool]:
+    """`key IN` the values bound to `param` as ONE parameter (keys_value: an array on
+    PostgreSQL, a JSON list on SQLite). Without a value of its own, a statement using it can
+    be built once and cached: building a SELECT costs more than running it here (~0.1 ms)."""
+    if dialect == "postgresql":
+        return key == any_(bindparam(param, type_=postgresql.ARRAY(key.type)))
+    document = bindparam(param, type_=Text)
+    return key.in_(select(column("value")).select_from(func.json_each(document)))
+
+
+def keys_value(session: AsyncSession, key_type: TypeEngine[Any], values: Collection[Any]) -> Any:
+    """The value of an any_of parameter: the keys as this database binds them."""
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        array = bindparam(param, list(values), type_=postgresql.ARRAY(key.type))
-        return key == any_(array)
-    encoders = _encoders(dialect, (("key", key.type),))
-    keys = [encoders[0][1](v) for v in values] if encoders else list(values)
-    document = bindparam(param, _dumps(keys), type_=Text)
-    return key.in_(select(column("value")).select_from(func.json_each(document)))
+        return list(values)
+    encoders = _encoders(dialect, (("key", key_type),))
+    return _dumps([encoders[0][1](v) for v in values] if encoders else list(values))
 
 
 @cache

@@ -9,15 +9,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.db import is_postgres
 from goalpost.models import Competency, Goal
 from goalpost.services.batch.items import GoalBatchItem
 from goalpost.services.batch.patches import referenced_competencies
-from goalpost.services.bulk import one_of
+from goalpost.services.bulk import any_of, keys_value
 from goalpost.services.goals import GoalRecord, competencies_by_ids
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 
@@ -64,17 +65,31 @@ async def _load_goals(
     client_ids = {items[i].client_id for i in targets if items[i].id is None}
     if not ids and not client_ids:
         return {}, {}
+    params = {
+        "owner_id": org.caller.id,
+        "period_id": period.id,
+        "org_id": org.org_id,
+        "ids": keys_value(session, GOALS.c.id.type, ids),
+        "client_ids": keys_value(session, GOALS.c.client_id.type, client_ids),
+    }
+    query = _named_goals(session.get_bind().dialect.name)
+    records = [GoalRecord.from_row(r) for r in (await session.execute(query, params)).mappings()]
+    return {r.id: r for r in records}, {r.client_id: r for r in records}
+
+
+@cache
+def _named_goals(dialect: str) -> Select[Any]:
+    """The owner's goals in the period named by id or by clientId (built once per database)."""
     query = select(GOALS).where(
-        GOALS.c.owner_id == org.caller.id,
-        GOALS.c.period_id == period.id,
-        GOALS.c.organization_id == org.org_id,
-        one_of(session, GOALS.c.id, ids, param="ids")
-        | one_of(session, GOALS.c.client_id, client_ids, param="client_ids"),
+        GOALS.c.owner_id == bindparam("owner_id"),
+        GOALS.c.period_id == bindparam("period_id"),
+        GOALS.c.organization_id == bindparam("org_id"),
+        any_of(dialect, GOALS.c.id, param="ids")
+        | any_of(dialect, GOALS.c.client_id, param="client_ids"),
     )
-    if is_postgres(session):
+    if dialect == "postgresql":
         # Lock the rows this batch may change: the version check runs under the lock, so
         # two batches with the same expectedVersion cannot both win. In id order, as every
         # writer of goal rows does, so that no two wait on each other.
         query = query.with_for_update().order_by(GOALS.c.id)
-    records = [GoalRecord.from_row(r) for r in (await session.execute(query)).mappings()]
-    return {r.id: r for r in records}, {r.client_id: r for r in records}
+    return query

@@ -15,11 +15,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.db import is_postgres
 from goalpost.models import (
     GoalEventKind,
     GoalReviewDecision,
@@ -51,7 +52,7 @@ from goalpost.services.batch.results import (
     save_failed,
 )
 from goalpost.services.batch.write import write_plan
-from goalpost.services.bulk import one_of
+from goalpost.services.bulk import any_of, keys_value
 from goalpost.services.goals import GoalRecord
 from goalpost.services.guard import OrgContext, PeriodRef, parse_uuid
 from goalpost.services.history import ChangeSource, event_for
@@ -221,6 +222,20 @@ async def load_team_goals(
     PostgreSQL the goal rows (not the memberships) are locked, in id order."""
     if not ids:
         return {}
+    params = {
+        "ids": keys_value(session, GOALS.c.id.type, ids),
+        "org_id": org.org_id,
+        "period_id": period.id,
+        "supervisor_id": org.caller.id,
+    }
+    query = _team_goals_named(session.get_bind().dialect.name)
+    rows = (await session.execute(query, params)).mappings()
+    return {r.id: r for r in (GoalRecord.from_row(row) for row in rows)}
+
+
+@cache
+def _team_goals_named(dialect: str) -> Select[Any]:
+    """Built once per database, as the batch's own load (services/batch/load.py)."""
     query = (
         select(GOALS)
         .join(
@@ -231,17 +246,16 @@ async def load_team_goals(
             ),
         )
         .where(
-            one_of(session, GOALS.c.id, ids, param="ids"),
-            GOALS.c.organization_id == org.org_id,
-            GOALS.c.period_id == period.id,
-            Membership.supervisor_id == org.caller.id,
+            any_of(dialect, GOALS.c.id, param="ids"),
+            GOALS.c.organization_id == bindparam("org_id"),
+            GOALS.c.period_id == bindparam("period_id"),
+            Membership.supervisor_id == bindparam("supervisor_id"),
         )
         .order_by(GOALS.c.id)
     )
-    if is_postgres(session):
+    if dialect == "postgresql":
         query = query.with_for_update(of=GOALS)
-    rows = (await session.execute(query)).mappings()
-    return {r.id: r for r in (GoalRecord.from_row(row) for row in rows)}
+    return query
 
 
 def _refuse(
