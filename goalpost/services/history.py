@@ -2,7 +2,9 @@
 
 Writers build events from the goal before and after (`event_for`) and append a whole
 batch's events with `append_events`: one INSERT statement however many there are, so the
-history costs a batch one statement. Readers get a goal's events oldest first.
+history costs a batch one statement (on PostgreSQL a batch's write phase sends that INSERT
+inside its one write statement, `append_statement(goal_ids=…)`). Readers get a goal's events
+oldest first.
 """
 
 from __future__ import annotations

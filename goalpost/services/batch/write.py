@@ -1,4 +1,5 @@
-"""Phase 5, write: one bulk statement per kind of write, each in a stable order.
+"""Phase 5, write: one bulk statement per kind of write, each in a stable order, then the
+history events of the writes that took effect; on PostgreSQL all of it in one statement.
 
 Creates go in (owner, period, client_id) order, updates and deletes in id order (the order
 their rows were locked in), so two batches never each wait for a row the other holds. The
