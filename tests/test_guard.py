@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from goalpost.testing import StatementCounter
-from tests.batch.helpers import BATCH, batch_input
+from tests.batch.helpers import BATCH, TWO_BATCHES, batch_input, two_batches_input
 from tests.conftest import ACME_ACTIVE, ACME_CLOSED, GLOBEX_ACTIVE, GraphQL, error_codes
 from tests.review.helpers import SUBMIT
 from tests.test_auth import hs256, valid_claims
@@ -235,17 +235,8 @@ async def test_a_period_id_in_another_spelling_is_asked_for_once_per_request(
 ) -> None:
     """Two writes in one request name the period in capitals: the guard's first answer
     serves the second, as it would for the id spelled as stored."""
-    mutation = """
-    mutation ($first: BatchSaveGoalsInput!, $second: BatchSaveGoalsInput!) {
-      a: batchSaveGoals(input: $first) { savedCount }
-      b: batchSaveGoals(input: $second) { savedCount }
-    }
-    """
-    period = ACME_ACTIVE.upper()
-    first = batch_input([{"clientId": "c1", "performance": {"title": "One"}}], period=period)
-    second = batch_input([{"clientId": "c2", "performance": {"title": "Two"}}], period=period)
     with count_statements() as counter:
-        body = await graphql(mutation, {"first": first["input"], "second": second["input"]})
+        body = await graphql(TWO_BATCHES, two_batches_input(ACME_ACTIVE.upper()))
     assert body.get("errors") is None, body
     assert body["data"]["a"]["savedCount"] == body["data"]["b"]["savedCount"] == 1
     lowered = [" ".join(s.lower().split()) for s in counter.statements]

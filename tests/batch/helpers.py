@@ -73,3 +73,19 @@ def typenames(body: dict[str, Any]) -> list[str]:
 def results(body: dict[str, Any]) -> list[dict[str, Any]]:
     assert "errors" not in body, body
     return list(body["data"]["batchSaveGoals"]["results"])
+
+
+# Two batches in one request, one create each: the guard's first answer serves the second.
+TWO_BATCHES = """
+mutation ($first: BatchSaveGoalsInput!, $second: BatchSaveGoalsInput!) {
+  a: batchSaveGoals(input: $first) { savedCount }
+  b: batchSaveGoals(input: $second) { savedCount }
+}
+"""
+
+
+def two_batches_input(period: str) -> dict[str, Any]:
+    """The variables of TWO_BATCHES: "c1" then "c2", each a new performance goal."""
+    first = batch_input([{"clientId": "c1", "performance": {"title": "One"}}], period=period)
+    second = batch_input([{"clientId": "c2", "performance": {"title": "Two"}}], period=period)
+    return {"first": first["input"], "second": second["input"]}

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from goalpost.testing import StatementCounter
-from tests.batch.helpers import BATCH, batch_input, results
+from tests.batch.helpers import BATCH, TWO_BATCHES, batch_input, results, two_batches_input
 from tests.conftest import ACME_ACTIVE, GraphQL
 from tests.review.helpers import SUBMIT
 
@@ -81,16 +81,8 @@ async def test_a_second_write_in_one_request_still_locks_the_owner(
 ) -> None:
     """The second batch's guard answers from the request's cache, on a transaction of its own
     (each write commits): its lock is a statement of its own, before its tally."""
-    mutation = """
-    mutation ($first: BatchSaveGoalsInput!, $second: BatchSaveGoalsInput!) {
-      a: batchSaveGoals(input: $first) { savedCount }
-      b: batchSaveGoals(input: $second) { savedCount }
-    }
-    """
-    first = batch_input([{"clientId": "c1", "performance": {"title": "One"}}], period=ACME_ACTIVE)
-    second = batch_input([{"clientId": "c2", "performance": {"title": "Two"}}], period=ACME_ACTIVE)
     with count_statements() as counter:
-        body = await graphql(mutation, {"first": first["input"], "second": second["input"]})
+        body = await graphql(TWO_BATCHES, two_batches_input(ACME_ACTIVE))
     assert body.get("errors") is None, body
     assert body["data"]["a"]["savedCount"] == body["data"]["b"]["savedCount"] == 1
     statements = lowered(counter)
