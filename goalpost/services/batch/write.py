@@ -100,8 +100,8 @@ async def _write_at_once(
         )
         for kind, bulk_write in BULK_WRITES.items()
     }
-    written_events = [events[i] for i in sorted(writes) if i in events]
-    params[EVENTS_PARAM] = events_document(session, written_events)
+    # Every planned event, in input order: the statement keeps those whose goal it wrote.
+    params[EVENTS_PARAM] = events_document(session, [events[i] for i in sorted(events)])
     ids = set((await session.execute(_at_once_statement(), params)).scalars())
     return WriteReport(
         written={i for i, w in writes.items() if w.kind is WriteKind.NOOP or _goal_id(w) in ids}
