@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -63,6 +63,16 @@ class GoalRecord:
     reviewed_at: datetime | None = None
 
     @classmethod
+    def new(cls, **values: Any) -> GoalRecord:
+        """A record from some fields' values, the others at their defaults (a new goal), as
+        cheaply as `from_row`: a batch makes one per goal it creates."""
+        if not values.keys() <= _RECORD_FIELDS:
+            raise TypeError(f"GoalRecord has no field {sorted(values.keys() - _RECORD_FIELDS)}")
+        if missing := _REQUIRED_FIELDS - values.keys():
+            raise TypeError(f"GoalRecord needs {sorted(missing)}")
+        return cls._with_fields({**_DEFAULTS, **values})
+
+    @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> GoalRecord:
         return cls._with_fields({name: row[name] for name in GOAL_COLUMNS})
 
@@ -100,6 +110,8 @@ class GoalRecord:
 
 GOAL_COLUMNS = tuple(c.name for c in Goal.__table__.columns)
 _RECORD_FIELDS = frozenset(f.name for f in fields(GoalRecord))
+_DEFAULTS = {f.name: f.default for f in fields(GoalRecord) if f.default is not MISSING}
+_REQUIRED_FIELDS = _RECORD_FIELDS - _DEFAULTS.keys()
 if set(GOAL_COLUMNS) != _RECORD_FIELDS:  # from_row and values rely on it
     raise RuntimeError("GoalRecord's fields and the goals table's columns differ")
 

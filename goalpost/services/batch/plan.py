@@ -31,6 +31,7 @@ from goalpost.services.batch.results import (
 )
 from goalpost.services.goal_fields import category_key
 from goalpost.services.goals import GoalRecord
+from goalpost.services.guard import parse_uuid
 
 
 class WriteKind(StrEnum):
@@ -83,11 +84,7 @@ def plan_batch(
     claimed: set[uuid.UUID] = set()
     for index in targets:
         item = items[index]
-        existing = (
-            loaded.by_id.get(uuid.UUID(str(item.id)))
-            if item.id is not None
-            else loaded.by_client_id.get(item.client_id)
-        )
+        existing = _existing(item, loaded)
         if existing is not None and existing.id in claimed:
             plan.results[index] = duplicate(item.client_id)
             continue
@@ -100,6 +97,14 @@ def plan_batch(
             plan.results[index] = outcome
     _cap_creates(items, plan, owner)
     return plan
+
+
+def _existing(item: GoalBatchItem, loaded: Loaded) -> GoalRecord | None:
+    """The goal the item names: by id (a malformed one names none), else by client id."""
+    if item.id is None:
+        return loaded.by_client_id.get(item.client_id)
+    goal_id = parse_uuid(item.id)  # cached: the keys phase parsed the same text
+    return loaded.by_id.get(goal_id) if goal_id is not None else None
 
 
 def plan_item(
@@ -174,7 +179,7 @@ def _plan_create(
     changes = _changes(item, None, loaded)
     if isinstance(changes, GoalValidationFailed):
         return changes
-    goal = GoalRecord(
+    goal = GoalRecord.new(
         id=new_id(),
         organization_id=owner.org_id,
         owner_id=owner.owner_id,
