@@ -73,6 +73,33 @@ def test_a_create_becomes_a_draft_at_version_1() -> None:
     assert (write.after.weight, write.after.core_value_plan) == (Decimal("12.5"), "x")
 
 
+def test_a_create_leaves_every_field_it_does_not_set_at_its_default() -> None:
+    made = plan([GoalBatchItem("tmp-1", patches=core_value(core_value_plan="x"))])
+    created = made.writes[0].after
+    assert created is not None
+    expected = GoalRecord(
+        id=NEW_ID,
+        organization_id=ORG,
+        owner_id=OWNER,
+        period_id=PERIOD,
+        category=GoalCategory.CORE_VALUE,
+        client_id="tmp-1",
+        weight=Decimal(0),
+        status=GoalStatus.DRAFT,
+        version=1,
+        created_at=NOW,
+        updated_at=NOW,
+        core_value_plan="x",
+    )
+    # values(): every column, as the write phase reads them.
+    assert created.values() == expected.values()
+
+
+def test_a_malformed_id_names_no_goal() -> None:
+    made = plan([GoalBatchItem("k", id="not-a-uuid", patches=core_value(weight=5))], goal("k"))
+    assert made.results == {0: GoalNotFound("k")} and not made.writes
+
+
 def test_updates_noops_and_deletes() -> None:
     a, b, c = goal("a"), goal("b"), goal("c")
     made = plan(
