@@ -26,7 +26,7 @@ tokens: $(STAMP)
 	@echo "    {\"Authorization\": \"Bearer $$($(BIN)/goalpost token carol@acme.example)\"}"
 	@echo
 
-# One user's token, for scripts: make -s token EMAIL=bob@acme.example (demo users: README).
+# One user's token, for scripts: make -s token EMAIL=bob@acme.example (demo users: docs/demo.md).
 token: $(STAMP)
 	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=alice@acme.example" >&2; exit 2; }
 	@$(BIN)/goalpost token "$(EMAIL)"
@@ -71,7 +71,7 @@ pytest-pgbouncer: $(STAMP)
 
 test: lint typecheck pytest pytest-pgbouncer
 
-# Benchmarks (issue 6), not tests: figures to bench/results/ and the README. SQLite by default;
+# Benchmarks (issue 6), not tests: figures to bench/results/ and bench/README.md. SQLite by default;
 # PostgreSQL with GOALPOST_BENCH_DATABASE_URL (a fresh database is made next to it).
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--runs 50" (see python -m bench.run --help).
 BENCH_STAMP := $(VENV)/.bench-stamp

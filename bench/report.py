@@ -1,6 +1,6 @@
-"""Markdown tables of the results (bench/results/summary.md), for the README's Benchmarks section.
+"""Markdown tables of the results (bench/results/summary.md), for the notebook bench/README.md.
 
-Generated from the JSON files, so the README's figures can be checked against them.
+Generated from the JSON files, so the notebook's figures can be checked against them.
 """
 
 from __future__ import annotations

@@ -258,7 +258,7 @@ def main() -> None:
         },
         **results,
     }
-    # A partial run (--only) never overwrites the full results the README quotes.
+    # A partial run (--only) never overwrites the full results bench/README.md quotes.
     partial = args.only != set(MEASURES)
     path = RESULTS / (f"{label}-partial.json" if partial else f"{label}.json")
     path.write_text(json.dumps(document, indent=2) + "\n")

@@ -405,7 +405,9 @@ async def event_rows_with_ids(app: FastAPI) -> list[dict[str, Any]]:
 async def test_the_readme_paging_example_runs_as_printed(
     graphql: GraphQL, settle: Callable[[], Awaitable[None]]
 ) -> None:
-    [query] = [q for q in fenced(section("Goal history"), "graphql") if "goalChanges" in q]
+    [query] = [
+        q for q in fenced(section("History and the change feed"), "graphql") if "goalChanges" in q
+    ]
     await settle()
     start = await head(graphql, "carol")
     await save(graphql, "alice", [{"clientId": "r", "performance": {"title": "readme"}}])

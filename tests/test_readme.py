@@ -30,11 +30,17 @@ from tests.live.conftest import subscribers
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def section(heading: str) -> str:
-    """The text of the README section whose `## ` heading starts with `heading`."""
-    text = README.read_text()
-    found = re.search(rf"^## {re.escape(heading)}.*?$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert found, f"README has no section {heading!r}"
+DOCS = README.parent / "docs"
+
+
+def section(heading: str, page: Path = README) -> str:
+    """The text of the section of `page` (the README, or a docs/ page) whose `##` or `###`
+    heading starts with `heading`, up to the next such heading."""
+    text = page.read_text()
+    found = re.search(
+        rf"^#{{2,3}} {re.escape(heading)}.*?$(.*?)(?=^#{{2,3}} |\Z)", text, re.M | re.S
+    )
+    assert found, f"{page.name} has no section {heading!r}"
     return found.group(1)
 
 
@@ -51,8 +57,7 @@ def batch_save_example() -> tuple[str, dict[str, Any]]:
 
 
 def autosave_example() -> str:
-    text = section("Python client and auto-save")
-    return fenced(text[text.index("Runnable example") :], "python")[0]
+    return fenced(section("Runnable example", DOCS / "client.md"), "python")[0]
 
 
 async def post_as_alice(http: httpx.AsyncClient, token: str, query: str) -> dict[str, Any]:
@@ -108,7 +113,7 @@ def goalpost_database_url(database_url: str) -> str:
 def run_example(
     goalpost_server: LiveServer, tmp_path: Path
 ) -> Callable[[], subprocess.CompletedProcess[str]]:
-    """Save the README's example as a file and run it as the README says, on the live server."""
+    """Save docs/client.md's example as a file and run it as the README says, on the live server."""
     script = tmp_path / "autosave_example.py"
     script.write_text(autosave_example())
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
@@ -187,13 +192,13 @@ def test_autosave_example_runs_after_the_batch_save_example(
 
 
 def live_example() -> str:
-    return fenced(section("Live changes"), "python")[0]
+    return fenced(section("Try it", DOCS / "live.md"), "python")[0]
 
 
 async def test_live_example_prints_the_notice_of_a_save(
     goalpost_server: LiveServer, tmp_path: Path
 ) -> None:
-    """The "Live changes" script, run as carol as the README says, prints alice's save."""
+    """docs/live.md's "Try it" script, run as carol as the page says, prints alice's save."""
     script = tmp_path / "live.py"
     script.write_text(live_example())
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
@@ -232,9 +237,14 @@ def anchors(markdown: str) -> set[str]:
     return found
 
 
+def test_the_readme_is_a_front_door_not_a_notebook() -> None:
+    """The README stays short enough to read first; details live in docs/ and bench/."""
+    assert len(README.read_text().splitlines()) <= 300
+
+
 def test_links_between_readme_and_docs_resolve() -> None:
     root = README.parent
-    pages = [README, *sorted((root / "docs").glob("*.md"))]
+    pages = [README, root / "bench" / "README.md", *sorted((root / "docs").glob("*.md"))]
     assert len(pages) > 2, "docs/ has no pages"
     broken = []
     for page in pages:

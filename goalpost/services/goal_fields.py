@@ -2,8 +2,8 @@
 
 The patch validation (batch/patches), the GraphQL patch inputs and goal types, the REST patch
 models and the client's GraphQL documents are built from this table; the goal sheet and the
-database model are checked against it by tests. Adding a field starts here (README,
-"Changing the code").
+database model are checked against it by tests. Adding a field starts here
+(docs/changing.md).
 """
 
 from __future__ import annotations

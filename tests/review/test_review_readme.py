@@ -1,15 +1,15 @@
-"""The README's "Supervisor review" example, run as printed on fresh demo data."""
+"""docs/review.md's example, run as printed on fresh demo data."""
 
 from __future__ import annotations
 
 import json
 
 from tests.conftest import ACME_ACTIVE, GraphQL
-from tests.test_readme import fenced, section
+from tests.test_readme import DOCS, fenced, section
 
 
-async def test_readme_review_example_gives_the_printed_answer(graphql: GraphQL) -> None:
-    text = section("Supervisor review")
+async def test_documented_review_example_gives_the_printed_answer(graphql: GraphQL) -> None:
+    text = section("Example", DOCS / "review.md")
     team, mutation = fenced(text, "graphql")
     [answer] = fenced(text, "json")
     listed = await graphql(team, {"period": ACME_ACTIVE}, user="carol")
