@@ -72,10 +72,10 @@ def strawberry_input_conversion() -> None:
 
     from strawberry.types.arguments import InputContext
 
+    from goalpost.domain.goal_fields import category_key
     from goalpost.models import GoalCategory
     from goalpost.schema import inputs
     from goalpost.services.batch import GoalBatchItem, GoalPatch
-    from goalpost.services.goal_fields import category_key
 
     definition = inputs.GoalBatchItemInput.__strawberry_definition__
 

@@ -17,7 +17,7 @@ from goalpost.client.documents import (
     REVIEW_FIELDS,
     SAVE_RESULT_FIELDS,
 )
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel
 
 # The form control of each kind the card shows as a plain field (competencies and their
 # ideal actions have a picker of their own).

@@ -2,6 +2,8 @@
 
 - the core (`goalpost.models`, `goalpost.services`) imports neither Strawberry nor FastAPI;
 - the REST adapter (`goalpost.rest`) loads no Strawberry;
+- the Python client (`goalpost.client`) and the pytest plugin load nothing of the server:
+  the client imports only `goalpost.domain`, which imports nothing of goalpost;
 - no import cycle between the packages and top-level modules of `goalpost`.
 
 Imports are checked twice: what a fresh interpreter really loads (`sys.modules`), and the
@@ -104,6 +106,23 @@ def test_the_rest_adapter_loads_no_strawberry() -> None:
     loaded = loaded_after_importing("goalpost.rest")
     assert "fastapi" in loaded
     assert not loaded & {"strawberry", "graphql"}
+
+
+SERVER_LIBRARIES = {"sqlalchemy", "strawberry", "fastapi", "starlette", "alembic", "uvicorn"}
+SERVER_LIBRARIES |= {"asyncpg", "aiosqlite", "structlog", "prometheus_client", "opentelemetry"}
+
+
+def test_the_client_and_the_plugin_load_nothing_of_the_server() -> None:
+    """A user's suite that wants only the client must not pull in the server."""
+    loaded = loaded_after_importing("goalpost.client", "goalpost.pytest_plugin")
+    assert "gql" in loaded
+    assert not loaded & SERVER_LIBRARIES, sorted(loaded & SERVER_LIBRARIES)
+
+
+def test_the_client_imports_only_the_shared_vocabulary() -> None:
+    graph = import_graph()
+    assert graph["goalpost.client"] <= {"goalpost.domain"}, graph["goalpost.client"]
+    assert graph.get("goalpost.domain", set()) == set()
 
 
 def test_no_import_cycle_between_packages() -> None:

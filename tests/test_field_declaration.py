@@ -1,4 +1,4 @@
-"""A goal field is declared once (goalpost/services/goal_fields.py); everything else either
+"""A goal field is declared once (goalpost/domain/goal_fields.py); everything else either
 derives from that table or is checked against it here: the GraphQL types and patch inputs,
 the REST patch models, the database model, the Python client's documents and the goal
 sheet's (web/api.js, web/cards.js). A field added to the table and forgotten elsewhere
@@ -14,8 +14,8 @@ import httpx
 from graphql import FieldNode, InlineFragmentNode, parse
 
 from goalpost.client import documents
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel
 from goalpost.models import Goal, GoalCategory
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel
 from goalpost.services.goals import GOAL_COLUMNS, GoalRecord
 
 WEB = Path(__file__).resolve().parent.parent / "goalpost" / "web"

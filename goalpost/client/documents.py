@@ -1,6 +1,6 @@
 """The GraphQL documents the client sends, parsed once at import.
 
-`GOAL_FIELDS` is built from the goal field declarations (services/goal_fields), and these
+`GOAL_FIELDS` is built from the goal field declarations (domain/goal_fields), and these
 fragments are the one copy of what a goal and a save result select: the goal sheet gets them
 from the server (`/web/documents.js`), the tests import them.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gql import GraphQLRequest
 
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel, category_title
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel, category_title
 
 # How a field of each kind is selected (the kinds with a sub-selection).
 SELECTIONS = {FieldKind.IDEAL_ACTIONS: "{ competencyId actions }"}

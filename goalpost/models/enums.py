@@ -1,47 +1,22 @@
-"""Enumerations stored as strings (portable across SQLite and PostgreSQL)."""
+"""The enumerations the models store as strings (portable across SQLite and PostgreSQL),
+declared in goalpost.domain so the client shares them without loading SQLAlchemy."""
 
-from enum import StrEnum
+from goalpost.domain.enums import (
+    GoalCategory,
+    GoalEventKind,
+    GoalReviewDecision,
+    GoalStatus,
+    GoalType,
+    PeriodStatus,
+    Role,
+)
 
-
-class Role(StrEnum):
-    EMPLOYEE = "EMPLOYEE"
-    SUPERVISOR = "SUPERVISOR"
-    ADMIN = "ADMIN"
-
-
-class PeriodStatus(StrEnum):
-    DRAFT = "DRAFT"
-    ACTIVE = "ACTIVE"
-    CLOSED = "CLOSED"
-
-
-class GoalCategory(StrEnum):
-    PERFORMANCE = "PERFORMANCE"
-    COMPETENCY = "COMPETENCY"
-    CORE_VALUE = "CORE_VALUE"
-
-
-class GoalStatus(StrEnum):
-    DRAFT = "DRAFT"
-    SUBMITTED = "SUBMITTED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-
-
-class GoalType(StrEnum):
-    QUANTITATIVE = "QUANTITATIVE"
-    QUALITATIVE = "QUALITATIVE"
-
-
-class GoalEventKind(StrEnum):
-    CREATED = "CREATED"
-    UPDATED = "UPDATED"
-    DELETED = "DELETED"
-    SUBMITTED = "SUBMITTED"
-    APPROVED = "APPROVED"
-    RETURNED = "RETURNED"
-
-
-class GoalReviewDecision(StrEnum):
-    APPROVE = "APPROVE"
-    RETURN = "RETURN"
+__all__ = [
+    "GoalCategory",
+    "GoalEventKind",
+    "GoalReviewDecision",
+    "GoalStatus",
+    "GoalType",
+    "PeriodStatus",
+    "Role",
+]

@@ -1,6 +1,6 @@
 """The REST twin's request and response models (Pydantic, snake_case).
 
-The patch models are built from the goal field declarations (services/goal_fields) and accept
+The patch models are built from the goal field declarations (domain/goal_fields) and accept
 loose values on purpose (any string length, any number): the item rules belong to the core, so
 a too-long title is an entry of `failed`, not a 422. Only a body of the wrong shape is a 422,
 and so is a key the models do not know: `expectedVersion` for `expected_version` was dropped
@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
 from goalpost.models import GoalCategory, GoalReviewDecision, GoalStatus, GoalType
 from goalpost.services import batch
 from goalpost.services.batch import ErrorPolicy, GoalPatch
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
 
 # The loose request type of each kind of field.
 REQUEST_TYPES: dict[FieldKind, Any] = {

@@ -1,4 +1,4 @@
-"""Inputs of the write API, built from the goal field declarations (services/goal_fields).
+"""Inputs of the write API, built from the goal field declarations (domain/goal_fields).
 
 `Maybe` keeps "left out" (None) apart from "sent as null" (Some(None)): patch semantics.
 """
@@ -11,17 +11,17 @@ from typing import Any
 import strawberry
 from strawberry.types.arguments import InputContext
 
-from goalpost.models import GoalCategory
-from goalpost.schema.enums import GoalReviewDecision, GoalType
-from goalpost.services.batch import ErrorPolicy, GoalBatchItem, GoalPatch
-from goalpost.services.batch.review import GoalReviewItem
-from goalpost.services.goal_fields import (
+from goalpost.domain.goal_fields import (
     CATEGORY_FIELDS,
     FieldKind,
     camel,
     category_key,
     category_title,
 )
+from goalpost.models import GoalCategory
+from goalpost.schema.enums import GoalReviewDecision, GoalType
+from goalpost.services.batch import ErrorPolicy, GoalBatchItem, GoalPatch
+from goalpost.services.batch.review import GoalReviewItem
 
 strawberry.enum(ErrorPolicy, name="GoalBatchErrorPolicy")
 

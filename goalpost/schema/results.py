@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 import strawberry
 
+from goalpost.domain.goal_fields import camel
 from goalpost.schema.enums import GoalStatus
 from goalpost.schema.types import Goal, WeightTotals, goal_from_record
 from goalpost.services import batch
 from goalpost.services.batch import ProblemCode
-from goalpost.services.goal_fields import camel
 from goalpost.services.goal_submit import SubmitOutcome, SubmitProblemCode
 
 strawberry.enum(ProblemCode, name="GoalSaveErrorCode")

@@ -10,6 +10,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from goalpost import models
+from goalpost.domain.goal_fields import (
+    CATEGORY_FIELDS,
+    GOAL_FIELDS,
+    FieldKind,
+    camel,
+    category_title,
+)
 from goalpost.resolvers import queries
 from goalpost.resolvers.context import Info
 from goalpost.schema.enums import (
@@ -23,13 +30,6 @@ from goalpost.schema.enums import (
 )
 from goalpost.services import goals as goal_service
 from goalpost.services.auth import Caller
-from goalpost.services.goal_fields import (
-    CATEGORY_FIELDS,
-    GOAL_FIELDS,
-    FieldKind,
-    camel,
-    category_title,
-)
 from goalpost.services.guard import PeriodRef
 from goalpost.services.history import GoalEventRecord
 
@@ -222,7 +222,7 @@ async def _competencies(root: Any, info: Info) -> list[Competency]:
 
 def _goal_type(category: models.GoalCategory) -> type:
     """PerformanceGoal, CompetencyGoal, CoreValueGoal: the Goal interface and the declared
-    fields of the category (services/goal_fields)."""
+    fields of the category (domain/goal_fields)."""
     annotations: dict[str, Any] = {f.name: OUTPUT_TYPES[f.kind] for f in CATEGORY_FIELDS[category]}
     namespace: dict[str, Any] = {}
     if category is models.GoalCategory.COMPETENCY:

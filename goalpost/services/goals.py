@@ -14,6 +14,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goalpost.db import is_postgres
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, category_key
 from goalpost.models import (
     Competency,
     Goal,
@@ -26,7 +27,6 @@ from goalpost.models import (
 )
 from goalpost.services.bulk import any_of, keys_value
 from goalpost.services.errors import OrgNotFound
-from goalpost.services.goal_fields import CATEGORY_FIELDS, category_key
 from goalpost.services.guard import OrgContext, PeriodRef, owner_locked_by_guard
 
 EDITABLE_STATUSES = frozenset({GoalStatus.DRAFT, GoalStatus.REJECTED})

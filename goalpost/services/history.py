@@ -23,9 +23,9 @@ from sqlalchemy import Insert, Integer, RowMapping, Select, Table, insert, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from goalpost.domain.goal_fields import CATEGORY_FIELDS
 from goalpost.models import GoalEvent, GoalEventKind, User
 from goalpost.services.bulk import RowSpec, execute_with_rows, rows_document, rows_table
-from goalpost.services.goal_fields import CATEGORY_FIELDS
 from goalpost.services.goals import GoalRecord
 
 EVENTS: Table = GoalEvent.__table__  # type: ignore[assignment]

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from goalpost.client.models import Category, Goal
-from goalpost.models import GoalCategory
-from goalpost.services.goal_fields import CATEGORY_FIELDS, FieldKind, camel
+from goalpost.domain.enums import GoalCategory
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel
 
 
 def _text(value: Any) -> bool:

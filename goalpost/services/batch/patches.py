@@ -14,10 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from goalpost.models import Competency, GoalCategory, GoalType
-from goalpost.services.batch.items import GoalPatch
-from goalpost.services.batch.results import FieldError
-from goalpost.services.goal_fields import (
+from goalpost.domain.goal_fields import (
     ACTION_MAX,
     CATEGORY_FIELDS,
     LIST_MAX,
@@ -27,6 +24,9 @@ from goalpost.services.goal_fields import (
     category_key,
     category_title,
 )
+from goalpost.models import Competency, GoalCategory, GoalType
+from goalpost.services.batch.items import GoalPatch
+from goalpost.services.batch.results import FieldError
 
 
 def text_problem(text: str) -> str | None:

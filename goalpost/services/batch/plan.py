@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from goalpost.domain.goal_fields import category_key
 from goalpost.models import GoalStatus
 from goalpost.services.batch.items import GoalBatchItem
 from goalpost.services.batch.load import Loaded
@@ -29,7 +30,6 @@ from goalpost.services.batch.results import (
     duplicate,
     invalid,
 )
-from goalpost.services.goal_fields import category_key
 from goalpost.services.goals import GoalRecord
 from goalpost.services.guard import parse_uuid
 

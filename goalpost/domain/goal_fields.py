@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from goalpost.models import GoalCategory
+from goalpost.domain.enums import GoalCategory
 
 
 class FieldKind(StrEnum):
