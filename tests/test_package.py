@@ -8,6 +8,7 @@ so this test builds it, installs it in a new virtual environment and runs
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -108,3 +109,46 @@ def test_installed_wheel_carries_the_test_helpers(installed: Path, tmp_path: Pat
     script = "import goalpost.testing as t; print(*(n for n in t.__all__ if hasattr(t, n)))"
     exported = run(installed / "python", "-c", script, cwd=tmp_path, env=env).split()
     assert exported == list(testing.__all__)
+
+
+USER_SUITE = """
+from goalpost.client import AutoSaver
+
+
+async def test_a_users_suite_gets_a_client_and_a_server(goalpost_server, goalpost_client):
+    me = await goalpost_client.me()
+    assert me.email == "alice@acme.example"
+    period = (await goalpost_client.organization("acme")).active_periods[0]
+    saver = AutoSaver(goalpost_client, "acme", period.id)
+    for n in range(3):
+        saver.add("PERFORMANCE", {"title": f"Goal {n}"})
+    await saver.flush()
+    assert len(goalpost_server.recorder.graphql("BatchSaveGoals")) == 1
+"""
+
+PLUGIN_FIXTURES = (
+    "goalpost_database_url",
+    "goalpost_settings",
+    "goalpost_live_server",
+    "goalpost_server",
+    "goalpost_token",
+    "goalpost_client_factory",
+    "goalpost_client",
+)
+
+
+def test_a_users_suite_needs_only_goalpost_and_pytest(installed: Path, tmp_path: Path) -> None:
+    """`pip install goalpost pytest` and a user's async test gets `goalpost_client`: the
+    plugin's async fixtures must not depend on a plugin nothing installs (pytest-asyncio)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GOALPOST_", "PYTEST_"))}
+    run(installed / "pip", "install", "-q", "pytest", cwd=tmp_path, env=env)
+    assert "pytest_asyncio" not in run(installed / "pip", "freeze", cwd=tmp_path, env=env)
+    (tmp_path / "test_user.py").write_text(USER_SUITE)
+    out = run(installed / "pytest", "-q", "-p", "no:cacheprovider", cwd=tmp_path, env=env)
+    assert "1 passed" in out, out
+
+    listing = run(
+        installed / "pytest", "--fixtures", "-p", "no:cacheprovider", cwd=tmp_path, env=env
+    )
+    documented = re.findall(r"^(goalpost_\w+)(?: \[\w+ scope\])? -- .*\n {4}\S", listing, re.M)
+    assert sorted(documented) == sorted(PLUGIN_FIXTURES), listing
