@@ -91,12 +91,9 @@ async def batch_save(
         items=[g.to_item() for g in body.goals],
         error_policy=body.error_policy,
     )
-    saved = [
-        saved_entry(r)
-        for r in outcome.results
-        if isinstance(r, batch.GoalSaved | batch.GoalDeleted)
-    ]
-    failed = [failed_entry(r) for r in outcome.results if isinstance(r, batch.PROBLEM_TYPES)]
+    # Split by the core's own kinds: a new outcome lands on one side, never in neither.
+    saved = [saved_entry(r) for r in outcome.results if not isinstance(r, batch.Problem)]
+    failed = [failed_entry(r) for r in outcome.results if isinstance(r, batch.Problem)]
     totals = outcome.totals
     return GoalBatchSaveResponse(
         saved=saved,
@@ -136,5 +133,5 @@ async def batch_review(
             for r in outcome.results
             if isinstance(r, batch.GoalReviewed)
         ],
-        failed=[failed_entry(r) for r in outcome.results if not isinstance(r, batch.GoalReviewed)],
+        failed=[failed_entry(r) for r in outcome.results if isinstance(r, batch.Problem)],
     )

@@ -1,12 +1,13 @@
 """Per-item results of a save as a union: failures are data, never GraphQL errors.
 
-Each union member mirrors one result class of the core (services/batch/results); field paths
-are spelled the GraphQL way (`coreValue.coreValuePlan`).
+Each union member mirrors one outcome class of the core (services/batch/results), and each
+union is derived from the core's list of a use case's outcomes; field paths are spelled the
+GraphQL way (`coreValue.coreValuePlan`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 
 import strawberry
 
@@ -20,17 +21,40 @@ from goalpost.services.goal_submit import SubmitOutcome, SubmitProblemCode
 strawberry.enum(ProblemCode, name="GoalSaveErrorCode")
 
 
+def graphql_path(path: batch.FieldPath) -> str:
+    """("core_value", "core_value_plan") → `coreValue.coreValuePlan`."""
+    return ".".join(camel(p) if isinstance(p, str) else str(p) for p in path)
+
+
 @strawberry.type
 class GoalSaved:
     client_id: str
     created: bool
     goal: Goal
 
+    @classmethod
+    def from_core(cls, r: batch.GoalSaved) -> GoalSaved:
+        return cls(client_id=r.client_id, created=r.created, goal=goal_from_record(r.goal))
+
 
 @strawberry.type
 class GoalDeleted:
     client_id: str
     id: strawberry.ID
+
+    @classmethod
+    def from_core(cls, r: batch.GoalDeleted) -> GoalDeleted:
+        return cls(client_id=r.client_id, id=strawberry.ID(str(r.id)))
+
+
+@strawberry.type
+class GoalReviewed:
+    client_id: str
+    goal: Goal
+
+    @classmethod
+    def from_core(cls, r: batch.GoalReviewed) -> GoalReviewed:
+        return cls(client_id=r.client_id, goal=goal_from_record(r.goal))
 
 
 @strawberry.type
@@ -46,15 +70,44 @@ class GoalSaveProblem:
     message: str
     retryable: bool
 
+    @staticmethod
+    def common(r: batch.Problem) -> dict[str, Any]:
+        """What every member carries, field paths in the message spelled the GraphQL way."""
+        if isinstance(r, batch.GoalValidationFailed):
+            message = r.message_in(graphql_path)
+        else:
+            message = r.message  # type: ignore[attr-defined]  # every other problem has one
+        return {
+            "client_id": r.client_id,
+            "code": r.code,
+            "message": message,
+            "retryable": r.retryable,
+        }
+
+    @classmethod
+    def from_core(cls, r: batch.Problem) -> GoalSaveProblem:
+        return cls(**cls.common(r))
+
 
 @strawberry.type
 class GoalValidationFailed(GoalSaveProblem):
     field_errors: list[FieldError]
 
+    @classmethod
+    def from_core(cls, r: batch.Problem) -> GoalValidationFailed:
+        assert isinstance(r, batch.GoalValidationFailed)
+        errors = [FieldError(field=graphql_path(e.path), message=e.message) for e in r.field_errors]
+        return cls(**cls.common(r), field_errors=errors)
+
 
 @strawberry.type
 class GoalVersionConflict(GoalSaveProblem):
     current: Goal
+
+    @classmethod
+    def from_core(cls, r: batch.Problem) -> GoalVersionConflict:
+        assert isinstance(r, batch.GoalVersionConflict)
+        return cls(**cls.common(r), current=goal_from_record(r.current))
 
 
 @strawberry.type
@@ -66,37 +119,60 @@ class GoalNotFound(GoalSaveProblem):
 class GoalNotEditable(GoalSaveProblem):
     status: GoalStatus
 
+    @classmethod
+    def from_core(cls, r: batch.Problem) -> GoalNotEditable:
+        assert isinstance(r, batch.GoalNotEditable)
+        return cls(**cls.common(r), status=r.status)
+
 
 @strawberry.type(description="A database fault on this item; nothing of it was written.")
 class GoalSaveFailed(GoalSaveProblem):
     pass
 
 
-@strawberry.type
-class GoalReviewed:
-    client_id: str
-    goal: Goal
-
-
 @strawberry.type(description="Only a SUBMITTED goal can be reviewed; `status` is what it is.")
 class GoalNotReviewable(GoalSaveProblem):
     status: GoalStatus
 
+    @classmethod
+    def from_core(cls, r: batch.Problem) -> GoalNotReviewable:
+        assert isinstance(r, batch.GoalNotReviewable)
+        return cls(**cls.common(r), status=r.status)
 
-GoalSaveResult = Annotated[
-    GoalSaved
-    | GoalDeleted
-    | GoalValidationFailed
-    | GoalVersionConflict
-    | GoalNotFound
-    | GoalNotEditable
-    | GoalSaveFailed,
-    strawberry.union("GoalSaveResult"),
-]
+
 GoalSaveSuccess = Annotated[GoalSaved | GoalDeleted, strawberry.union("GoalSaveSuccess")]
 
+# Each outcome of the core (services/batch/results.py) and the GraphQL type that shows it
+# (its `from_core`). The unions are derived from the core's lists of each use case's
+# outcomes, so an outcome with no GraphQL type fails at import, not silently.
+GRAPHQL_TYPES: dict[type[Any], Any] = {
+    batch.GoalSaved: GoalSaved,
+    batch.GoalDeleted: GoalDeleted,
+    batch.GoalReviewed: GoalReviewed,
+    batch.GoalValidationFailed: GoalValidationFailed,
+    batch.GoalVersionConflict: GoalVersionConflict,
+    batch.GoalNotFound: GoalNotFound,
+    batch.GoalNotEditable: GoalNotEditable,
+    batch.GoalNotReviewable: GoalNotReviewable,
+    batch.GoalSaveFailed: GoalSaveFailed,
+}
 
-SAVED = (batch.GoalSaved, batch.GoalDeleted)
+
+def union_of(outcomes: tuple[type[Any], ...], name: str) -> Any:
+    """The GraphQL union of a use case's outcomes, in the core's order."""
+    return Annotated[Union[tuple(GRAPHQL_TYPES[o] for o in outcomes)], strawberry.union(name)]  # noqa: UP007
+
+
+def result_from(r: batch.Success | batch.Problem) -> Any:
+    return GRAPHQL_TYPES[type(r)].from_core(r)
+
+
+if TYPE_CHECKING:
+    GoalSaveResult: TypeAlias = Any
+    GoalReviewResult: TypeAlias = Any
+else:
+    GoalSaveResult = union_of(batch.SAVE_OUTCOMES, "GoalSaveResult")
+    GoalReviewResult = union_of(batch.REVIEW_OUTCOMES, "GoalReviewResult")
 
 
 @strawberry.type
@@ -112,37 +188,25 @@ class BatchSaveGoalsPayload:
 
     @strawberry.field
     def saved(self) -> list[GoalSaveSuccess]:
-        return [result_from(r) for r in self.outcome.results if isinstance(r, SAVED)]  # type: ignore[misc]
+        return [result_from(r) for r in self.outcome.results if isinstance(r, batch.Success)]
 
     @strawberry.field
     def failed(self) -> list[GoalSaveProblem]:
-        failed = [result_from(r) for r in self.outcome.results if not isinstance(r, SAVED)]
-        return [r for r in failed if isinstance(r, GoalSaveProblem)]
+        return [result_from(r) for r in self.outcome.results if isinstance(r, batch.Problem)]
 
     @strawberry.field
     def saved_count(self) -> int:
-        return sum(1 for r in self.outcome.results if isinstance(r, SAVED))
+        return sum(1 for r in self.outcome.results if isinstance(r, batch.Success))
 
     @strawberry.field
     def failed_count(self) -> int:
-        return sum(1 for r in self.outcome.results if not isinstance(r, SAVED))
+        return sum(1 for r in self.outcome.results if isinstance(r, batch.Problem))
 
     @strawberry.field(
         description="The caller's weight sum per category in this period after the batch."
     )
     def weight_totals(self) -> WeightTotals:
         return WeightTotals.from_service(self.outcome.totals)
-
-
-GoalReviewResult = Annotated[
-    GoalReviewed
-    | GoalValidationFailed
-    | GoalVersionConflict
-    | GoalNotFound
-    | GoalNotReviewable
-    | GoalSaveFailed,
-    strawberry.union("GoalReviewResult"),
-]
 
 
 @strawberry.type
@@ -154,57 +218,8 @@ class ReviewGoalsPayload:
     failed_count: int
 
 
-def graphql_path(path: batch.FieldPath) -> str:
-    """("core_value", "core_value_plan") → `coreValue.coreValuePlan`."""
-    return ".".join(camel(p) if isinstance(p, str) else str(p) for p in path)
-
-
-def problem_fields(r: batch.GoalSaveProblem | batch.GoalNotReviewable) -> dict[str, Any]:
-    """What every GoalSaveProblem member carries."""
-    message = r.message_in(graphql_path) if isinstance(r, batch.GoalValidationFailed) else r.message
-    return {"client_id": r.client_id, "code": r.code, "message": message, "retryable": r.retryable}
-
-
-def validation_failed(r: batch.GoalValidationFailed) -> GoalValidationFailed:
-    errors = [FieldError(field=graphql_path(e.path), message=e.message) for e in r.field_errors]
-    return GoalValidationFailed(**problem_fields(r), field_errors=errors)
-
-
-def result_from(r: batch.ItemResult) -> GoalSaveResult:
-    match r:
-        case batch.GoalSaved():
-            return GoalSaved(
-                client_id=r.client_id, created=r.created, goal=goal_from_record(r.goal)
-            )
-        case batch.GoalDeleted():
-            return GoalDeleted(client_id=r.client_id, id=strawberry.ID(str(r.id)))
-        case batch.GoalValidationFailed():
-            return validation_failed(r)
-        case batch.GoalVersionConflict():
-            return GoalVersionConflict(**problem_fields(r), current=goal_from_record(r.current))
-        case batch.GoalNotFound():
-            return GoalNotFound(**problem_fields(r))
-        case batch.GoalNotEditable():
-            return GoalNotEditable(**problem_fields(r), status=r.status)
-        case batch.GoalSaveFailed():
-            return GoalSaveFailed(**problem_fields(r))
-
-
-def review_result_from(r: batch.ReviewResult) -> GoalReviewResult:
-    """The save's mapping for the problems both share; the review's own two here."""
-    match r:
-        case batch.GoalReviewed():
-            return GoalReviewed(client_id=r.client_id, goal=goal_from_record(r.goal))
-        case batch.GoalNotReviewable():
-            return GoalNotReviewable(**problem_fields(r), status=r.status)
-        case _:
-            shared = result_from(r)
-            assert not isinstance(shared, GoalSaved | GoalDeleted | GoalNotEditable)
-            return shared
-
-
 def review_payload_from(outcome: batch.ReviewOutcome) -> ReviewGoalsPayload:
-    results = [review_result_from(r) for r in outcome.results]
+    results = [result_from(r) for r in outcome.results]
     reviewed = sum(1 for r in results if isinstance(r, GoalReviewed))
     return ReviewGoalsPayload(
         results=results, reviewed_count=reviewed, failed_count=len(results) - reviewed

@@ -3,7 +3,8 @@
 from goalpost.services.batch.engine import BatchLimits, batch_save_goals
 from goalpost.services.batch.items import ErrorPolicy, GoalBatchItem, GoalPatch
 from goalpost.services.batch.results import (
-    PROBLEM_TYPES,
+    REVIEW_OUTCOMES,
+    SAVE_OUTCOMES,
     BatchOutcome,
     FieldError,
     FieldPath,
@@ -18,14 +19,17 @@ from goalpost.services.batch.results import (
     GoalValidationFailed,
     GoalVersionConflict,
     ItemResult,
+    Problem,
     ProblemCode,
     ReviewOutcome,
     ReviewResult,
+    Success,
 )
 from goalpost.services.batch.review import GoalReviewItem, review_goals
 
 __all__ = [
-    "PROBLEM_TYPES",
+    "REVIEW_OUTCOMES",
+    "SAVE_OUTCOMES",
     "BatchLimits",
     "BatchOutcome",
     "ErrorPolicy",
@@ -45,9 +49,11 @@ __all__ = [
     "GoalValidationFailed",
     "GoalVersionConflict",
     "ItemResult",
+    "Problem",
     "ProblemCode",
     "ReviewOutcome",
     "ReviewResult",
+    "Success",
     "batch_save_goals",
     "review_goals",
 ]

@@ -25,11 +25,11 @@ from goalpost.services.batch.load import Loaded, load_targets
 from goalpost.services.batch.plan import Owner, Write, WriteKind, plan_batch
 from goalpost.services.batch.policy import apply_error_policy
 from goalpost.services.batch.results import (
-    PROBLEM_TYPES,
     BatchOutcome,
     GoalDeleted,
     GoalSaved,
     ItemResult,
+    Problem,
     save_failed,
 )
 from goalpost.services.batch.write import WriteReport, write_plan
@@ -74,7 +74,7 @@ async def batch_save_goals(
     check_batch(period, len(items), limits, action="saved")
     run = _BatchRun(tx, org, period, items, error_policy, limits.max_goals, request_id)
     outcome = await run_with_fallback(tx, run.execute, log_prefix="batch", where=run.log_fields)
-    log_item_failures(outcome.results, PROBLEM_TYPES, "goal_save_failed", run.log_fields)
+    log_item_failures(outcome.results, "goal_save_failed", run.log_fields)
     return outcome
 
 
@@ -116,15 +116,10 @@ async def run_with_fallback(
         raise fault_error(exc) from None
 
 
-def log_item_failures(
-    results: Sequence[object],
-    problem_types: tuple[type[Any], ...],
-    event: str,
-    where: dict[str, str],
-) -> None:
+def log_item_failures(results: Sequence[object], event: str, where: dict[str, str]) -> None:
     """One line per failed item: who, where, which item and why; never its text."""
     for result in results:
-        if isinstance(result, problem_types):
+        if isinstance(result, Problem):
             log.info(event, **where, client_id=result.client_id, code=result.code.value)
 
 
@@ -144,6 +139,7 @@ class _BatchRun:
         self.org = org
         self.period = period
         self.items = items
+        self.client_ids = [item.client_id for item in items]
         self.policy = policy
         self.max_goals = max_goals
         self.request_id = request_id
@@ -182,7 +178,7 @@ class _BatchRun:
                 plan = plan_batch(self.items, targets, loaded, self._owner(tally, written), now=now)
             results.update(plan.results)
             with span("batch.policy"):
-                refused = apply_error_policy(self.policy, self.items, self._in_order(results))
+                refused = apply_error_policy(self.policy, self.client_ids, self._in_order(results))
             if refused is not None:
                 if written:  # a create planned again failed: undo the first round too
                     await self.tx.restart()
@@ -198,7 +194,7 @@ class _BatchRun:
         for index in targets:
             results[index] = save_failed(self.items[index].client_id, CHANGED_WHILE_SAVING)
         ordered = self._in_order(results)
-        refused = apply_error_policy(self.policy, self.items, ordered)
+        refused = apply_error_policy(self.policy, self.client_ids, ordered)
         if refused is not None:
             # An item the database refused must not leave the others half-saved.
             await self.tx.restart()

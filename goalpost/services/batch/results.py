@@ -1,5 +1,9 @@
-"""One result per item, one class per outcome (the adapters' unions mirror them), and the
-outcome of a whole batch.
+"""One result per item, one class per outcome, and the outcome of a whole batch.
+
+The outcomes are declared once, here: every failure is a `Problem`, every success a `Success`,
+and the two unions below (`ItemResult` for a save, `ReviewResult` for a review) list the
+outcomes of each use case. The adapters derive from them: GraphQL's unions, REST's
+`saved`/`failed` split, the error policy and the failure log (tests/batch/test_outcomes.py).
 
 Field paths are domain paths, a tuple such as ("core_value", "core_value_plan") or
 ("competency", "competency_ids", 0); each adapter spells them in its own casing.
@@ -11,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import get_args
 
 from goalpost.models import GoalStatus
 from goalpost.services.goals import GoalRecord, WeightTotals
@@ -29,6 +34,20 @@ class ProblemCode(StrEnum):
     NOT_REVIEWABLE = "NOT_REVIEWABLE"
 
 
+class Success:
+    """An item that was written as asked."""
+
+    client_id: str
+
+
+class Problem:
+    """An item that was not written; the request's other items are unaffected."""
+
+    client_id: str
+    code: ProblemCode
+    retryable: bool
+
+
 @dataclass(frozen=True)
 class FieldError:
     path: FieldPath
@@ -36,20 +55,20 @@ class FieldError:
 
 
 @dataclass(frozen=True)
-class GoalSaved:
+class GoalSaved(Success):
     client_id: str
     created: bool
     goal: GoalRecord
 
 
 @dataclass(frozen=True)
-class GoalDeleted:
+class GoalDeleted(Success):
     client_id: str
     id: uuid.UUID
 
 
 @dataclass(frozen=True)
-class GoalValidationFailed:
+class GoalValidationFailed(Problem):
     """The item's input breaks a rule. `summary` is set when the message is not simply the
     field errors (a repeated item); otherwise adapters list the errors in their own paths."""
 
@@ -65,7 +84,7 @@ class GoalValidationFailed:
 
 
 @dataclass(frozen=True)
-class GoalVersionConflict:
+class GoalVersionConflict(Problem):
     client_id: str
     current: GoalRecord
     expected_version: int
@@ -78,7 +97,7 @@ class GoalVersionConflict:
 
 
 @dataclass(frozen=True)
-class GoalNotFound:
+class GoalNotFound(Problem):
     """Not the caller's own goal in that org and period, or no goal at all: one answer."""
 
     client_id: str
@@ -88,7 +107,7 @@ class GoalNotFound:
 
 
 @dataclass(frozen=True)
-class GoalNotEditable:
+class GoalNotEditable(Problem):
     client_id: str
     status: GoalStatus
     code: ProblemCode = ProblemCode.NOT_EDITABLE
@@ -100,7 +119,7 @@ class GoalNotEditable:
 
 
 @dataclass(frozen=True)
-class GoalSaveFailed:
+class GoalSaveFailed(Problem):
     """Not written, through no fault of the item: the database refused it (SAVE_FAILED), or
     another item of an ALL_OR_NOTHING batch failed (BATCH_REJECTED). Sending it again may work."""
 
@@ -111,13 +130,13 @@ class GoalSaveFailed:
 
 
 @dataclass(frozen=True)
-class GoalReviewed:
+class GoalReviewed(Success):
     client_id: str
     goal: GoalRecord
 
 
 @dataclass(frozen=True)
-class GoalNotReviewable:
+class GoalNotReviewable(Problem):
     """Only a SUBMITTED goal waits for a decision; a draft, or one already decided, does not."""
 
     client_id: str
@@ -134,30 +153,20 @@ GoalSaveProblem = (
     GoalValidationFailed | GoalVersionConflict | GoalNotFound | GoalNotEditable | GoalSaveFailed
 )
 ItemResult = GoalSaved | GoalDeleted | GoalSaveProblem
-PROBLEM_TYPES = (
-    GoalValidationFailed,
-    GoalVersionConflict,
-    GoalNotFound,
-    GoalNotEditable,
-    GoalSaveFailed,
-)
 
 
 ReviewProblem = (
     GoalValidationFailed | GoalVersionConflict | GoalNotFound | GoalNotReviewable | GoalSaveFailed
 )
 ReviewResult = GoalReviewed | ReviewProblem
-REVIEW_PROBLEM_TYPES = (
-    GoalValidationFailed,
-    GoalVersionConflict,
-    GoalNotFound,
-    GoalNotReviewable,
-    GoalSaveFailed,
-)
+
+# The outcomes of each use case, in the order the GraphQL unions list them.
+SAVE_OUTCOMES: tuple[type[Success | Problem], ...] = get_args(ItemResult)
+REVIEW_OUTCOMES: tuple[type[Success | Problem], ...] = get_args(ReviewResult)
 
 
-def is_problem(result: ItemResult) -> bool:
-    return isinstance(result, PROBLEM_TYPES)
+def is_problem(result: object) -> bool:
+    return isinstance(result, Problem)
 
 
 @dataclass(frozen=True)

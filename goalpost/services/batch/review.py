@@ -39,16 +39,16 @@ from goalpost.services.batch.keys import check_keys
 from goalpost.services.batch.load import GOALS
 from goalpost.services.batch.patches import text_problem
 from goalpost.services.batch.plan import Write, WriteKind
+from goalpost.services.batch.policy import apply_error_policy
 from goalpost.services.batch.results import (
-    REVIEW_PROBLEM_TYPES,
     GoalNotFound,
     GoalNotReviewable,
     GoalReviewed,
+    GoalValidationFailed,
     GoalVersionConflict,
     ReviewOutcome,
     ReviewResult,
     invalid,
-    rejected,
     save_failed,
 )
 from goalpost.services.batch.write import write_plan
@@ -99,7 +99,7 @@ async def review_goals(
         return await _run(tx, org, period, items, error_policy, request_id, bulk=bulk)
 
     outcome = await run_with_fallback(tx, attempt, log_prefix="review", where=where)
-    log_item_failures(outcome.results, REVIEW_PROBLEM_TYPES, "goal_review_failed", where)
+    log_item_failures(outcome.results, "goal_review_failed", where)
     return outcome
 
 
@@ -119,7 +119,9 @@ async def _run(
         keyed, targets = check_keys([GoalBatchItem(i.client_id, id=i.goal_id) for i in items])
         results: dict[int, ReviewResult] = {}
         for index, result in keyed.items():
-            assert isinstance(result, REVIEW_PROBLEM_TYPES)  # keys fail as not found or invalid
+            assert isinstance(
+                result, GoalNotFound | GoalValidationFailed
+            )  # keys: absent or invalid
             results[index] = result
         valid = []
         for index in targets:
@@ -140,10 +142,11 @@ async def _run(
                 writes[index] = decided
             else:
                 results[index] = decided
+    client_ids = [item.client_id for item in items]
     with span("review.policy"):
-        refuse = _refuse(policy, items, results)
-    if refuse:
-        return ReviewOutcome(_rejected_all(items, results))
+        refused = apply_error_policy(policy, client_ids, in_order(results, len(items)))
+    if refused is not None:
+        return ReviewOutcome(refused)
     source = ChangeSource(org.caller.id, request_id, now)
     events = {
         index: event_for(
@@ -166,10 +169,12 @@ async def _run(
             else:
                 assert write.after is not None
                 results[index] = GoalReviewed(client_id, write.after)
-    if _refuse(policy, items, results):
-        await tx.restart()
-        return ReviewOutcome(_rejected_all(items, results))
-    return ReviewOutcome([results[i] for i in range(len(items))])
+    ordered = in_order(results, len(items))
+    refused = apply_error_policy(policy, client_ids, ordered)
+    if refused is not None:
+        await tx.restart()  # a decision the database refused must not leave others written
+        return ReviewOutcome(refused)
+    return ReviewOutcome([r for r in ordered if r is not None])
 
 
 def comment_problem(item: GoalReviewItem) -> str | None:
@@ -258,25 +263,6 @@ def _team_goals_named(dialect: str) -> Select[Any]:
     return query
 
 
-def _refuse(
-    policy: ErrorPolicy, items: Sequence[GoalReviewItem], results: dict[int, ReviewResult]
-) -> bool:
-    return policy is ErrorPolicy.ALL_OR_NOTHING and any(
-        isinstance(r, REVIEW_PROBLEM_TYPES) for r in results.values()
-    )
-
-
-def _rejected_all(
-    items: Sequence[GoalReviewItem], results: dict[int, ReviewResult]
-) -> list[ReviewResult]:
-    """ALL_OR_NOTHING with a failed item: the failures as they are, every other item
-    BATCH_REJECTED; nothing is written."""
-    out: list[ReviewResult] = []
-    for index, item in enumerate(items):
-        result = results.get(index)
-        out.append(
-            result
-            if result is not None and isinstance(result, REVIEW_PROBLEM_TYPES)
-            else rejected(item.client_id)
-        )
-    return out
+def in_order(results: dict[int, ReviewResult], size: int) -> list[ReviewResult | None]:
+    """The results by item index; None for an item planned but not written yet."""
+    return [results.get(index) for index in range(size)]
