@@ -17,19 +17,30 @@ from goalpost.client.documents import (
     REVIEW_FIELDS,
     SAVE_RESULT_FIELDS,
 )
-from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel, for_every_kind
 
-# The form control of each kind the card shows as a plain field (competencies and their
-# ideal actions have a picker of their own).
-CONTROLS = {FieldKind.TITLE: "input", FieldKind.TEXT: "textarea", FieldKind.GOAL_TYPE: "select"}
+# The control the card shows for each kind: a plain form field, or a picker of its own
+# (web/cards.js: the competencies and, per chosen competency, its ideal actions).
+CONTROLS = for_every_kind(
+    {
+        FieldKind.TITLE: "input",
+        FieldKind.TEXT: "textarea",
+        FieldKind.GOAL_TYPE: "select",
+        FieldKind.COMPETENCY_IDS: "competency-picker",
+        FieldKind.IDEAL_ACTIONS: "ideal-action-picker",
+    },
+    "the goal sheet",
+)
+PLAIN = {"input", "textarea", "select"}
 
 
 def form_fields() -> dict[str, list[dict[str, str]]]:
+    """The plain form fields of each category, in declaration order."""
     return {
         category.value: [
             {"name": camel(f.name), "label": f.label, "kind": CONTROLS[f.kind]}
             for f in fields
-            if f.kind in CONTROLS
+            if CONTROLS[f.kind] in PLAIN
         ]
         for category, fields in CATEGORY_FIELDS.items()
     }

@@ -8,8 +8,10 @@ database model are checked against it by tests. Adding a field starts here
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from goalpost.domain.enums import GoalCategory
 
@@ -22,6 +24,18 @@ class FieldKind(StrEnum):
     GOAL_TYPE = "GOAL_TYPE"  # a GoalType
     COMPETENCY_IDS = "COMPETENCY_IDS"  # ids of the org's competencies
     IDEAL_ACTIONS = "IDEAL_ACTIONS"  # per competency id, a subset of its ideal actions
+
+
+Table = TypeVar("Table", bound=Mapping[Any, Any])
+
+
+def for_every_kind(table: Table, surface: str) -> Table:
+    """A surface's table of how it handles each kind, refused at import when a kind is
+    missing: a field of that kind would otherwise be dropped or mishandled at run time."""
+    missing = [kind.value for kind in FieldKind if kind not in table]
+    if missing:
+        raise NotImplementedError(f"{surface} cannot handle field kinds: {', '.join(missing)}")
+    return table
 
 
 TITLE_MAX = 200

@@ -13,19 +13,28 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, category_key, category_title
+from goalpost.domain.goal_fields import (
+    CATEGORY_FIELDS,
+    FieldKind,
+    category_key,
+    category_title,
+    for_every_kind,
+)
 from goalpost.models import GoalCategory, GoalReviewDecision, GoalStatus, GoalType
 from goalpost.services import batch
 from goalpost.services.batch import ErrorPolicy, GoalPatch
 
 # The loose request type of each kind of field.
-REQUEST_TYPES: dict[FieldKind, Any] = {
-    FieldKind.TITLE: str,
-    FieldKind.TEXT: str,
-    FieldKind.GOAL_TYPE: GoalType,
-    FieldKind.COMPETENCY_IDS: list[str],
-    FieldKind.IDEAL_ACTIONS: dict[str, list[str]],
-}
+REQUEST_TYPES: dict[FieldKind, Any] = for_every_kind(
+    {
+        FieldKind.TITLE: str,
+        FieldKind.TEXT: str,
+        FieldKind.GOAL_TYPE: GoalType,
+        FieldKind.COMPETENCY_IDS: list[str],
+        FieldKind.IDEAL_ACTIONS: dict[str, list[str]],
+    },
+    "the REST models",
+)
 
 
 class Strict(BaseModel):

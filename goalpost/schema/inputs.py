@@ -17,6 +17,7 @@ from goalpost.domain.goal_fields import (
     camel,
     category_key,
     category_title,
+    for_every_kind,
 )
 from goalpost.models import GoalCategory
 from goalpost.schema.enums import GoalReviewDecision, GoalType
@@ -33,13 +34,16 @@ class IdealActionSelectionInput:
 
 
 # The GraphQL input type of each kind of field.
-INPUT_TYPES: dict[FieldKind, Any] = {
-    FieldKind.TITLE: str,
-    FieldKind.TEXT: str,
-    FieldKind.GOAL_TYPE: GoalType,
-    FieldKind.COMPETENCY_IDS: list[strawberry.ID],
-    FieldKind.IDEAL_ACTIONS: list[IdealActionSelectionInput],
-}
+INPUT_TYPES: dict[FieldKind, Any] = for_every_kind(
+    {
+        FieldKind.TITLE: str,
+        FieldKind.TEXT: str,
+        FieldKind.GOAL_TYPE: GoalType,
+        FieldKind.COMPETENCY_IDS: list[strawberry.ID],
+        FieldKind.IDEAL_ACTIONS: list[IdealActionSelectionInput],
+    },
+    "GraphQL inputs",
+)
 
 
 def _patch_input(category: GoalCategory) -> type:

@@ -16,6 +16,7 @@ from goalpost.domain.goal_fields import (
     FieldKind,
     camel,
     category_title,
+    for_every_kind,
 )
 from goalpost.resolvers import queries
 from goalpost.resolvers.context import Info
@@ -192,13 +193,16 @@ class Goal:
 
 
 # The GraphQL output type of each kind of field, and how a stored value is shown.
-OUTPUT_TYPES: dict[FieldKind, Any] = {
-    FieldKind.TITLE: str | None,
-    FieldKind.TEXT: str | None,
-    FieldKind.GOAL_TYPE: GoalType | None,
-    FieldKind.COMPETENCY_IDS: list[strawberry.ID],
-    FieldKind.IDEAL_ACTIONS: list[IdealActionSelection],
-}
+OUTPUT_TYPES: dict[FieldKind, Any] = for_every_kind(
+    {
+        FieldKind.TITLE: str | None,
+        FieldKind.TEXT: str | None,
+        FieldKind.GOAL_TYPE: GoalType | None,
+        FieldKind.COMPETENCY_IDS: list[strawberry.ID],
+        FieldKind.IDEAL_ACTIONS: list[IdealActionSelection],
+    },
+    "GraphQL goal types",
+)
 
 
 def _output_value(kind: FieldKind, value: Any) -> Any:

@@ -35,6 +35,12 @@ const KINDS = {
   WEIGHT: [(v) => typeof v === "number" && Number.isFinite(v), "a finite number"],
 };
 
+// A kind this page cannot check would let any value through: refuse to load instead.
+const unchecked = [...new Set(Object.values(PATCH_FIELDS).flatMap(Object.values))].filter(
+  (kind) => !Object.hasOwn(KINDS, kind),
+);
+if (unchecked.length) throw new Error(`the sheet cannot check field kinds: ${unchecked}`);
+
 function describe(value) {
   const text = JSON.stringify(value) ?? String(value);
   return `${value === null ? "null" : typeof value} ${text.slice(0, 60)}`;

@@ -16,7 +16,7 @@ from typing import Any
 
 from goalpost.client.models import Category, Goal
 from goalpost.domain.enums import GoalCategory
-from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel
+from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel, for_every_kind
 
 
 def _text(value: Any) -> bool:
@@ -52,17 +52,20 @@ def _weight(value: Any) -> bool:
 
 
 # What each kind accepts (besides null, which clears a field), and how to say it.
-KINDS: dict[FieldKind | None, tuple[Callable[[Any], bool], str]] = {
-    FieldKind.TITLE: (_text, "a string"),
-    FieldKind.TEXT: (_text, "a string"),
-    FieldKind.GOAL_TYPE: (_text, "a GoalType name (a string)"),
-    FieldKind.COMPETENCY_IDS: (_ids, "a list of competency ids"),
-    FieldKind.IDEAL_ACTIONS: (
-        _selections,
-        'a list of {"competencyId": id, "actions": [str, ...]}',
-    ),
-    None: (_weight, "a finite number"),  # weight: in every category, not a declared field
-}
+KINDS: dict[FieldKind | None, tuple[Callable[[Any], bool], str]] = for_every_kind(
+    {
+        FieldKind.TITLE: (_text, "a string"),
+        FieldKind.TEXT: (_text, "a string"),
+        FieldKind.GOAL_TYPE: (_text, "a GoalType name (a string)"),
+        FieldKind.COMPETENCY_IDS: (_ids, "a list of competency ids"),
+        FieldKind.IDEAL_ACTIONS: (
+            _selections,
+            'a list of {"competencyId": id, "actions": [str, ...]}',
+        ),
+        None: (_weight, "a finite number"),  # weight: in every category, not a declared field
+    },
+    "the Python client's patch check",
+)
 
 # Each category's patch fields by API name, with their kind (None: the weight).
 PATCH_FIELDS: dict[str, dict[str, FieldKind | None]] = {

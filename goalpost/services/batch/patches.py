@@ -23,6 +23,7 @@ from goalpost.domain.goal_fields import (
     FieldKind,
     category_key,
     category_title,
+    for_every_kind,
 )
 from goalpost.models import Competency, GoalCategory, GoalType
 from goalpost.services.batch.items import GoalPatch
@@ -69,13 +70,16 @@ IdealActions = Annotated[
 ]
 
 # The validated type of each kind of field.
-KIND_TYPES: dict[FieldKind, Any] = {
-    FieldKind.TITLE: Title,
-    FieldKind.TEXT: LongText,
-    FieldKind.GOAL_TYPE: GoalType,
-    FieldKind.COMPETENCY_IDS: CompetencyIds,
-    FieldKind.IDEAL_ACTIONS: IdealActions,
-}
+KIND_TYPES: dict[FieldKind, Any] = for_every_kind(
+    {
+        FieldKind.TITLE: Title,
+        FieldKind.TEXT: LongText,
+        FieldKind.GOAL_TYPE: GoalType,
+        FieldKind.COMPETENCY_IDS: CompetencyIds,
+        FieldKind.IDEAL_ACTIONS: IdealActions,
+    },
+    "the batch's patch validation",
+)
 
 
 class PatchModel(BaseModel):
