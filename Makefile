@@ -3,13 +3,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest pytest-pgbouncer tokens token reset-demo clean bench
+.PHONY: run test lint typecheck pytest pytest-pgbouncer tokens token reset-demo clean bench lock
 
-$(STAMP): pyproject.toml
+# The venv gets the exact versions of requirements.lock (pyproject.toml holds the ranges a
+# user's install may take); goalpost itself goes on top, editable, with nothing else.
+$(STAMP): pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Refresh the lock files from pyproject.toml's ranges (uv's resolver, for Python 3.11).
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q \
+		--custom-compile-command "make lock" -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -q \
+		-c requirements.lock --custom-compile-command "make lock" -o requirements-bench.lock
 
 run: $(STAMP)
 	$(BIN)/goalpost migrate
@@ -75,8 +86,8 @@ test: lint typecheck pytest pytest-pgbouncer
 # PostgreSQL with GOALPOST_BENCH_DATABASE_URL (a fresh database is made next to it).
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--runs 50" (see python -m bench.run --help).
 BENCH_STAMP := $(VENV)/.bench-stamp
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+	$(BIN)/pip install --quiet -r requirements-bench.lock
 	touch $@
 
 bench: $(BENCH_STAMP)

@@ -13,10 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import httpx
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from goalpost import testing
 
@@ -152,3 +155,27 @@ def test_a_users_suite_needs_only_goalpost_and_pytest(installed: Path, tmp_path:
     )
     documented = re.findall(r"^(goalpost_\w+)(?: \[\w+ scope\])? -- .*\n {4}\S", listing, re.M)
     assert sorted(documented) == sorted(PLUGIN_FIXTURES), listing
+
+
+def locked_versions(path: Path) -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", path.read_text(), re.M)
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+def test_the_lock_files_pin_what_pyproject_allows() -> None:
+    """`make run` and CI install requirements.lock: it must pin every dependency (and extra)
+    of pyproject.toml, each at a version its range admits (`make lock` refreshes them)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    for lock, wanted in (
+        ("requirements.lock", project["dependencies"] + extras["dev"]),
+        ("requirements-bench.lock", project["dependencies"] + extras["dev"] + extras["bench"]),
+    ):
+        pinned = locked_versions(ROOT / lock)
+        for line in wanted:
+            requirement = Requirement(line)
+            name = canonicalize_name(requirement.name)
+            assert name in pinned, f"{lock} does not pin {name}"
+            assert requirement.specifier.contains(pinned[name], prereleases=True), (
+                f"{lock} pins {name}=={pinned[name]}, outside {requirement.specifier}"
+            )
