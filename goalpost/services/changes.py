@@ -51,7 +51,10 @@ class BadCursor(GoalpostError):
     http_status = 400
 
     def __init__(self) -> None:
-        super().__init__("The cursor is not one this API returned; pass a `cursor` back as is.")
+        super().__init__(
+            "The cursor is not one this API returned for this organization and period; "
+            "pass a `cursor` back as is."
+        )
 
 
 class BadPageSize(GoalpostError):
