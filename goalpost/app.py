@@ -27,6 +27,7 @@ from goalpost.rest import dev
 from goalpost.schema.http import GoalpostGraphQLRouter
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
+from goalpost.services.changes import cursor_seal
 from goalpost.services.errors import GoalpostError
 from goalpost.services.live import LiveChanges, NotifyListener, wake_after_commits
 from goalpost.sheet import documents_module
@@ -72,7 +73,7 @@ def create_app(
         tracer_provider = owned_provider = provider_from_env()
     # Live changes: PostgreSQL tells every process of each commit (LISTEN/NOTIFY); SQLite
     # serves one process, whose own commits are all there are.
-    live = LiveChanges(sessions, queue_size=settings.live_queue_size)
+    live = LiveChanges(sessions, queue_size=settings.live_queue_size, cursors=cursor_seal(settings))
     listener = None
     if engine.dialect.name != "postgresql":
         wake_after_commits(sessions, live)

@@ -156,6 +156,34 @@ class Settings(BaseSettings):
             )
         return self
 
+    # Feed cursors are sealed with a key derived from this secret (docs/history.md); every
+    # process and instance must have the same one, or a cursor from one is BAD_CURSOR on
+    # another. Unset: derived from GOALPOST_JWT_SECRET (in dev, the dev secret); production
+    # without a JWT secret (JWKS) must set it.
+    cursor_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _require_a_cursor_secret_in_prod(self) -> Settings:
+        """A cursor secret anyone could know would let them forge cursors for any org."""
+        if self.env == "dev" or (self.cursor_secret is None and self.jwt_secret is not None):
+            return self  # the JWT secret: checked above (dev: the dev secret)
+        secret = self.cursor_secret.get_secret_value() if self.cursor_secret else ""
+        if len(secret) < 32 or secret == DEV_JWT_SECRET:
+            raise ValueError(
+                "GOALPOST_ENV=production needs a GOALPOST_CURSOR_SECRET of at least 32 "
+                "characters (or a GOALPOST_JWT_SECRET to derive it from)"
+            )
+        return self
+
+    @property
+    def cursor_secret_value(self) -> bytes:
+        """What the cursor key is derived from (services/changes.py); its own label there
+        keeps it apart from the JWT key, also when derived from the JWT secret."""
+        secret = self.cursor_secret or self.jwt_secret
+        if secret is None:  # dev with JWKS only
+            return DEV_JWT_SECRET.encode()
+        return secret.get_secret_value().encode()
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -193,6 +193,7 @@ def test_prod_settings_accept_a_long_secret_or_a_full_jwks_config() -> None:
         jwks_url="https://issuer.example/jwks",
         jwt_issuer="https://issuer.example",
         jwt_audience="goalpost",
+        cursor_secret="a-cursor-secret-of-at-least-32-characters",
     )
     assert jwks.jwt_secret is None
 

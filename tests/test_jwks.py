@@ -67,6 +67,7 @@ async def prod_http(database_url: str, jwks_url: str) -> AsyncIterator[httpx.Asy
         jwks_url=jwks_url,
         jwt_issuer=ISSUER,
         jwt_audience=AUDIENCE,
+        cursor_secret="a-cursor-secret-of-at-least-32-characters",
     )
     app = create_app(settings)
     await reset_database(app.state.engine)

@@ -75,7 +75,12 @@ async def goal_changes(
     async with info.context.db.use() as session:
         org, period_ = await info.context.guard.require_org_period(session, slug, period_id)
         return await changes.goal_changes(
-            session=session, org=org, period=period_, after=after, first=first
+            session=session,
+            cursors=changes.cursor_seal(info.context.scope.settings),
+            org=org,
+            period=period_,
+            after=after,
+            first=first,
         )
 
 

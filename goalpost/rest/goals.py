@@ -35,7 +35,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "ORG_NOT_FOUND or PERIOD_NOT_FOUND"),
         (409, "PERIOD_CLOSED"),
         (413, "BATCH_TOO_LARGE"),
-        (500, "INTERNAL (retryable: nothing was written)"),
+        (
+            500,
+            "INTERNAL (retryable: nothing was written; or, when the database connection was "
+            "lost during the commit, it may or may not have been: resending is safe)",
+        ),
     )
 }
 

@@ -5,12 +5,18 @@ loose values on purpose (any string length, any number): the item rules belong t
 a too-long title is an entry of `failed`, not a 422. Only a body of the wrong shape is a 422,
 and so is a key the models do not know: `expectedVersion` for `expected_version` was dropped
 once, which skipped the version check.
+
+JSON types are taken strictly (docs/http.md): a boolean is `true`/`false`, a number a JSON
+number, an id a string. Coerced, `"delete": "yes"` deleted the goal and `"weight": "40"` saved
+40. An enum is the one exception: the body reaches the models as parsed JSON, where an enum can
+only be its name as a string, which strict mode would refuse (it wants the Python member).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from goalpost.domain.goal_fields import (
@@ -24,12 +30,15 @@ from goalpost.models import GoalCategory, GoalReviewDecision, GoalStatus, GoalTy
 from goalpost.services import batch
 from goalpost.services.batch import ErrorPolicy, GoalPatch
 
-# The loose request type of each kind of field.
+# An enum of a JSON body is its name, a JSON string (see the module's docstring).
+JSON_ENUM = pydantic.Strict(False)
+
+# The request type of each kind of field: any length or content, but the right JSON type.
 REQUEST_TYPES: dict[FieldKind, Any] = for_every_kind(
     {
         FieldKind.TITLE: str,
         FieldKind.TEXT: str,
-        FieldKind.GOAL_TYPE: GoalType,
+        FieldKind.GOAL_TYPE: Annotated[GoalType, JSON_ENUM],
         FieldKind.COMPETENCY_IDS: list[str],
         FieldKind.IDEAL_ACTIONS: dict[str, list[str]],
     },
@@ -38,7 +47,7 @@ REQUEST_TYPES: dict[FieldKind, Any] = for_every_kind(
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class PatchBase(Strict):
@@ -94,7 +103,7 @@ class GoalBatchItem(Strict):
 class GoalBatchSaveRequest(Strict):
     period_id: str
     goals: list[GoalBatchItem]
-    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
+    error_policy: Annotated[ErrorPolicy, JSON_ENUM] = ErrorPolicy.SAVE_VALID
 
 
 class SavedGoal(BaseModel):
@@ -136,7 +145,7 @@ class GoalReviewItem(Strict):
     client_id: str
     goal_id: str
     expected_version: int | None = None
-    decision: GoalReviewDecision
+    decision: Annotated[GoalReviewDecision, JSON_ENUM]
     comment: str | None = None
 
     def to_item(self) -> batch.GoalReviewItem:
@@ -152,7 +161,7 @@ class GoalReviewItem(Strict):
 class GoalBatchReviewRequest(Strict):
     period_id: str
     items: list[GoalReviewItem]
-    error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID
+    error_policy: Annotated[ErrorPolicy, JSON_ENUM] = ErrorPolicy.SAVE_VALID
 
 
 class ReviewedGoal(BaseModel):

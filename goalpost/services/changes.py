@@ -1,4 +1,4 @@
-"""The change feed (SPEC §11): a period's goal events that the caller may see, read in pages
+"""The change feed (docs/history.md): a period's goal events that the caller may see, read in pages
 from an opaque cursor, so that a reader never misses an event and never sees one twice.
 
 The order is (writing transaction, seq), not seq alone. On PostgreSQL `seq` is taken at
@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
+import struct
+import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from goalpost.config import Settings
 from goalpost.db import is_postgres
 from goalpost.models import Membership, User
 from goalpost.models.history import Xid8
@@ -31,7 +38,12 @@ from goalpost.services.guard import OrgContext, PeriodRef
 from goalpost.services.history import EVENTS, READ_COLUMNS, GoalEventRecord, event_record
 
 MAX_PAGE = 500
-_CURSOR = re.compile(r"c1:(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,19})")
+# What a cursor seals: the position's transaction id (xid8) and seq, unsigned 64-bit each.
+_POSITION = struct.Struct(">QQ")
+# A sealed position: AES-SIV's 16-byte tag, then the 16 encrypted bytes; in base64url, 43.
+_CURSOR_CHARS = 43
+# Binds the key and every cursor to this use: a key derived for anything else opens none.
+_CURSOR_LABEL = b"goalpost feed cursor v1"
 
 
 class BadCursor(GoalpostError):
@@ -39,7 +51,10 @@ class BadCursor(GoalpostError):
     http_status = 400
 
     def __init__(self) -> None:
-        super().__init__("The cursor is not one this API returned; pass a `cursor` back as is.")
+        super().__init__(
+            "The cursor is not one this API returned for this organization and period; "
+            "pass a `cursor` back as is."
+        )
 
 
 class BadPageSize(GoalpostError):
@@ -59,25 +74,57 @@ class Position:
     seq: int = 0
 
 
-def encode_cursor(position: Position) -> str:
-    """Opaque on the wire: clients pass it back, they do not build it."""
-    raw = f"c1:{position.xact}:{position.seq}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+class CursorSeal:
+    """Turns a feed position into a cursor of one org and period, and back.
+
+    AES-SIV (RFC 5297): authenticated encryption without a nonce to keep unique across every
+    process and instance, and deterministic, so a position has one cursor per org and period.
+    The org and period are associated data: a cursor opens only where it was issued; a
+    foreign, tampered, truncated or made-up one does not open at all.
+    """
+
+    def __init__(self, secret: bytes) -> None:
+        key = HKDF(algorithm=SHA256(), length=64, salt=None, info=_CURSOR_LABEL).derive(secret)
+        self._siv = AESSIV(key)
+
+    def seal(self, position: Position, org_id: uuid.UUID, period_id: uuid.UUID) -> str:
+        raw = _POSITION.pack(position.xact, position.seq)
+        return _text(self._siv.encrypt(raw, _scope(org_id, period_id)))
+
+    def open(self, cursor: str, org_id: uuid.UUID, period_id: uuid.UUID) -> Position:
+        """The position a cursor of this org and period names; anything else is BAD_CURSOR."""
+        if len(cursor) != _CURSOR_CHARS:
+            raise BadCursor()
+        try:
+            sealed = base64.b64decode(cursor.encode("ascii") + b"=", altchars=b"-_", validate=True)
+            # One spelling per cursor: the last character's spare bits must be zero.
+            if _text(sealed) != cursor:
+                raise BadCursor()
+            raw = self._siv.decrypt(sealed, _scope(org_id, period_id))
+        except (binascii.Error, UnicodeEncodeError, ValueError, InvalidTag):
+            raise BadCursor() from None
+        if len(raw) != _POSITION.size:
+            raise BadCursor()
+        return Position(*_POSITION.unpack(raw))
 
 
-def decode_cursor(cursor: str) -> Position:
-    """The position a cursor names; anything this API did not produce is BAD_CURSOR."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadCursor() from None
-    match = _CURSOR.fullmatch(raw)
-    if match is None or len(cursor) > 64:
-        raise BadCursor()
-    position = Position(int(match[1]), int(match[2]))
-    if position.xact >= 2**64 or position.seq >= 2**63:  # xid8, BIGINT: out of range is a 500
-        raise BadCursor()
-    return position
+def _text(sealed: bytes) -> str:
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def _scope(org_id: uuid.UUID, period_id: uuid.UUID) -> list[bytes]:
+    return [_CURSOR_LABEL, org_id.bytes, period_id.bytes]
+
+
+def cursor_seal(settings: Settings) -> CursorSeal:
+    """The seal of the server's cursor secret: the same in every process given the same
+    settings, so a cursor from one worker or instance opens on any other."""
+    return _seal_of(settings.cursor_secret_value)
+
+
+@lru_cache(maxsize=4)
+def _seal_of(secret: bytes) -> CursorSeal:
+    return CursorSeal(secret)
 
 
 @dataclass(frozen=True)
@@ -117,6 +164,7 @@ def settled_after(query: Select[Any], start: Position, xmin: ColumnElement[Any])
 async def goal_changes(
     *,
     session: AsyncSession,
+    cursors: CursorSeal,
     org: OrgContext,
     period: PeriodRef,
     after: str | None,
@@ -129,7 +177,7 @@ async def goal_changes(
     """
     if not 1 <= first <= MAX_PAGE:
         raise BadPageSize(first)
-    start = decode_cursor(after) if after is not None else Position()
+    start = cursors.open(after, org.org_id, period.id) if after is not None else Position()
     postgres = is_postgres(session)
     query = (
         select(*READ_COLUMNS, User.name.label("actor_name"))
@@ -156,6 +204,6 @@ async def goal_changes(
         last = Position(int(row["xact"]) if postgres else 0, row["seq"])
     return ChangesPage(
         events=[event_record(r) for r in page],
-        cursor=encode_cursor(last),
+        cursor=cursors.seal(last, org.org_id, period.id),
         has_more=len(rows) > first,
     )

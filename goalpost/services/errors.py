@@ -68,6 +68,20 @@ class InternalError(GoalpostError):
         super().__init__(message)
 
 
+class CommitOutcomeUnknown(InternalError):
+    """The connection was lost while COMMIT was under way: the database may have committed
+    before the answer was lost, or not; no one here can tell. Resending is safe (creates are
+    idempotent by clientId, updates carry their version, a deleted goal is not found), and the
+    resend's answer says what the database now holds. Never run again on the server, which
+    would not know either whether the first run took effect."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Internal error: the connection to the database was lost while saving, so the "
+            "changes may or may not have been saved; resending is safe."
+        )
+
+
 class TransientFault(InternalError):
     """INTERNAL to the client, but worth running the whole write again on the server first: a
     serialization failure, a deadlock, or a connection lost before commit. The transaction was

@@ -9,14 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from goalpost.db import begin_write, transient_fault_reason
 from goalpost.logging import log
-from goalpost.services.errors import InternalError, TransientFault
+from goalpost.services.errors import CommitOutcomeUnknown, InternalError, TransientFault
 
 
 class WriteTransaction:
     """`async with WriteTransaction(session) as tx:` opens the write transaction before
     anything is read (BEGIN IMMEDIATE on SQLite, so the guard's lookups and the writes share
     it), commits once when the block ends, and rolls back if it raises. A commit that fails
-    is INTERNAL (retryable): nothing of the request was written."""
+    is INTERNAL (retryable): one the database refused wrote nothing; one whose connection was
+    lost may have been written or not (`CommitOutcomeUnknown`)."""
 
     def __init__(self, session: AsyncSession, **log_fields: str) -> None:
         self.session = session
@@ -39,8 +40,14 @@ class WriteTransaction:
             await self.session.commit()
         except DBAPIError as error:
             await rollback_quietly(self.session)
-            log.error("commit_failed", **self.log_fields, **db_error_fields(error))
-            raise InternalError() from None
+            unknown = connection_lost(error)
+            log.error(
+                "commit_failed",
+                outcome_unknown=unknown,
+                **self.log_fields,
+                **db_error_fields(error),
+            )
+            raise (CommitOutcomeUnknown() if unknown else InternalError()) from None
 
     async def restart(self) -> None:
         """Drop everything written so far and begin again (the engine's fallback path)."""
@@ -54,6 +61,13 @@ async def rollback_quietly(session: AsyncSession) -> None:
         await session.rollback()
     except DBAPIError:
         await session.invalidate()
+
+
+def connection_lost(exc: DBAPIError) -> bool:
+    """The connection failed (SQLSTATE class 08, or the driver saw it drop), as opposed to the
+    database answering with an error: during COMMIT, only then is the outcome unknown."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return exc.connection_invalidated or (isinstance(sqlstate, str) and sqlstate[:2] == "08")
 
 
 def db_error_fields(exc: DBAPIError) -> dict[str, str | None]:

@@ -148,6 +148,8 @@ async def test_a_failed_commit_is_internal_and_writes_nothing(
     assert body["data"] is None
     assert error_codes(body) == ["INTERNAL"]
     assert body["errors"][0]["extensions"]["retryable"] is True
+    # The database refused the commit: the outcome is known, unlike a lost connection's.
+    assert "nothing was saved" in body["errors"][0]["message"]
     text_of_body = str(body)
     assert "deferred" not in text_of_body and "FOREIGN KEY" not in text_of_body
     assert "Traceback" not in text_of_body and "INSERT" not in text_of_body

@@ -20,6 +20,7 @@ from goalpost.services.demo import subject_of
 from goalpost.testing import StatementCounter, demo_token
 from tests.batch.helpers import BATCH, batch_input, goal_id, goals_of, results
 from tests.conftest import ACME_ACTIVE, GraphQL
+from tests.review.helpers import submit_all
 
 URL = "/org/acme/goals/batch-save"
 PERF = goal_id("alice", "alice-perf-1")
@@ -242,3 +243,126 @@ async def test_openapi_tells_clients_that_unknown_keys_are_refused(
         "CoreValuePatch",
     ):
         assert schemas[name]["additionalProperties"] is False, name
+
+
+def refused_types(response: httpx.Response) -> list[tuple[list[Any], str]]:
+    """The `loc` and error type of every value a 422 refuses."""
+    assert response.status_code == 422, response.text
+    return [(d["loc"], d["type"]) for d in response.json()["detail"]]
+
+
+async def test_a_string_for_a_boolean_does_not_delete_the_goal(
+    http: httpx.AsyncClient, graphql: GraphQL, token: Callable[[str], str]
+) -> None:
+    """`"delete": "yes"` and `"expected_version": true` were coerced: the goal was deleted."""
+    before = await goals_of(graphql)
+    item = {"client_id": "x", "id": PERF, "expected_version": True, "delete": "yes"}
+    response = await http.post(
+        URL, json={"period_id": ACME_ACTIVE, "goals": [item]}, headers=alice(token)
+    )
+    assert refused_types(response) == [
+        (["body", "goals", 0, "expected_version"], "int_type"),
+        (["body", "goals", 0, "delete"], "bool_type"),
+    ]
+    assert await goals_of(graphql) == before
+
+
+@pytest.mark.parametrize(
+    ("item", "where", "kind"),
+    [
+        (
+            {"client_id": "w", "id": PERF, "performance": {"weight": "40"}},
+            ["performance", "weight"],
+            "float_type",
+        ),
+        (
+            {"client_id": "v", "id": PERF, "expected_version": "1", "performance": {"weight": 40}},
+            ["expected_version"],
+            "int_type",
+        ),
+        ({"client_id": "d", "id": PERF, "delete": 1}, ["delete"], "bool_type"),
+        (
+            {"client_id": "c", "id": CORE, "core_value": {"weight": True}},
+            ["core_value", "weight"],
+            "float_type",
+        ),
+    ],
+)
+async def test_a_value_of_the_wrong_json_type_is_a_422_naming_it_and_saves_nothing(
+    http: httpx.AsyncClient,
+    graphql: GraphQL,
+    token: Callable[[str], str],
+    item: dict[str, Any],
+    where: list[Any],
+    kind: str,
+) -> None:
+    before = await goals_of(graphql)
+    response = await http.post(
+        URL, json={"period_id": ACME_ACTIVE, "goals": [item]}, headers=alice(token)
+    )
+    assert refused_types(response) == [(["body", "goals", 0, *where], kind)]
+    assert await goals_of(graphql) == before
+
+
+async def test_json_numbers_enums_and_malformed_ids_are_still_taken(
+    http: httpx.AsyncClient, graphql: GraphQL, token: Callable[[str], str]
+) -> None:
+    """Strict is about JSON types only: an integer weight is a number, an enum is its name,
+    and a malformed id string is a goal that is not found (docs/batch-save.md)."""
+    goals = [
+        {"client_id": "int", "id": PERF, "expected_version": 1, "performance": {"weight": 40}},
+        {"client_id": "new", "performance": {"weight": 40.5, "goal_type": "QUALITATIVE"}},
+        {"client_id": "bad-id", "id": "not-a-uuid", "performance": {"weight": 1}},
+    ]
+    response = await http.post(
+        URL,
+        json={"period_id": ACME_ACTIVE, "goals": goals, "error_policy": "SAVE_VALID"},
+        headers=alice(token),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [s["client_id"] for s in body["saved"]] == ["int", "new"]
+    assert [(f["client_id"], f["code"]) for f in body["failed"]] == [("bad-id", "NOT_FOUND")]
+    after = await goals_of(graphql)
+    assert after["alice-perf-1"]["weight"] == 40
+    assert after["new"]["weight"] == 40.5
+    assert after["new"]["goalType"] == "QUALITATIVE"
+
+
+REVIEW_URL = "/org/acme/goals/batch-review"
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "kind"),
+    [
+        # The goal's current version, as a string: it was taken as the number.
+        (lambda version: {"expected_version": str(version)}, ["expected_version"], "int_type"),
+        (lambda version: {"expected_version": True}, ["expected_version"], "int_type"),
+        # A decision is its name (this one was refused before strict mode too).
+        (lambda version: {"decision": 1}, ["decision"], "enum"),
+    ],
+)
+async def test_the_review_twin_takes_json_types_strictly_too(
+    http: httpx.AsyncClient,
+    graphql: GraphQL,
+    token: Callable[[str], str],
+    change: Callable[[int], dict[str, Any]],
+    where: list[Any],
+    kind: str,
+) -> None:
+    submitted = (await submit_all(graphql, "alice"))["alice-perf-1"]
+    item = {
+        "client_id": "r",
+        "goal_id": submitted["id"],
+        "expected_version": submitted["version"],
+        "decision": "APPROVE",
+        **change(submitted["version"]),
+    }
+    response = await http.post(
+        REVIEW_URL,
+        json={"period_id": ACME_ACTIVE, "items": [item]},
+        headers={"authorization": f"Bearer {token('carol')}"},
+    )
+    assert refused_types(response) == [(["body", "items", 0, *where], kind)]
+    after = (await goals_of(graphql))["alice-perf-1"]
+    assert (after["status"], after["version"]) == ("SUBMITTED", submitted["version"])

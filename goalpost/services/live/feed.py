@@ -28,7 +28,7 @@ from goalpost.db import is_postgres
 from goalpost.logging import log
 from goalpost.models import GoalEventKind, Membership
 from goalpost.models.history import Xid8
-from goalpost.services.changes import Position, encode_cursor, settled_after
+from goalpost.services.changes import CursorSeal, Position, settled_after
 from goalpost.services.errors import GoalpostError
 from goalpost.services.history import EVENTS
 
@@ -119,8 +119,15 @@ class LiveChanges:
     (PostgreSQL, with the announcing transaction's id, so the reader knows to look again
     until that transaction's events are readable)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], queue_size: int = 1000) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        queue_size: int = 1000,
+        *,
+        cursors: CursorSeal,
+    ) -> None:
         self._sessions = sessions
+        self._cursors = cursors
         self._queue_size = queue_size
         self._subscribers: dict[tuple[uuid.UUID, uuid.UUID], set[Subscription]] = {}
         self._position: Position | None = None
@@ -256,7 +263,7 @@ class LiveChanges:
                     kind=GoalEventKind(row["kind"]),
                     version=row["version"],
                     actor_id=row["actor_id"],
-                    cursor=encode_cursor(position),
+                    cursor=self._cursors.seal(position, row["organization_id"], row["period_id"]),
                     org_id=row["organization_id"],
                     period_id=row["period_id"],
                     owner_id=row["owner_id"],
