@@ -156,7 +156,9 @@ def test_graphiql_shows_a_refused_socket(visit: Visit, server: LiveServer) -> No
     page.goto(f"{server.graphql_url}?q={quote(GOAL_CHANGED)}")
     expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
     page.locator(".graphiql-execute-button").click()
-    expect(page.locator(".graphiql-response")).to_contain_text("4403")
+    expect(page.locator(".graphiql-response")).to_contain_text(
+        "Socket closed with event 4403 Forbidden"
+    )
 
 
 def type_headers(page: Page, headers: dict[str, str]) -> None:
