@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from goalpost import rest
 from goalpost.config import Settings, get_settings
+from goalpost.cors import HEADERS, METHODS, ListedOriginsCORS
 from goalpost.db import create_engine, create_session_factory
 from goalpost.deps import ScopeDep
 from goalpost.ide import serve_static_and_docs
@@ -104,6 +105,13 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # outside the body cap: a 413 too is readable by the frontend
+        app.add_middleware(
+            ListedOriginsCORS,
+            allow_origins=settings.cors_origins,
+            allow_methods=METHODS,
+            allow_headers=HEADERS,
+        )
     app.add_middleware(RequestContext, metrics=metrics)
     app.state.engine = engine
     app.state.sessions = sessions

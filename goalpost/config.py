@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # What sits between the app and PostgreSQL (GOALPOST_DATABASE_POOLER).
 Pooler = Literal["none", "pgbouncer"]
@@ -87,6 +88,30 @@ class Settings(BaseSettings):
     port: int = 8000
     # uvicorn worker processes of `goalpost serve`; None: what suits the machine (serve_workers).
     workers: int | None = Field(default=None, ge=1)
+
+    # Origins whose pages may call the API from a browser (CORS, docs/http.md), comma-separated,
+    # e.g. `http://localhost:5173,https://goals.example.com`; empty: same origin only.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """A browser sends `Origin: scheme://host[:port]`, lowercase and with no path: an entry
+        with a trailing slash or a path would never match, so it is refused, saying why."""
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list | tuple):
+            return value
+        origins = []
+        for entry in (str(item).strip().lower() for item in value):
+            parts = urlsplit(entry)
+            if entry and entry != f"{parts.scheme}://{parts.netloc}":
+                raise ValueError(f"{entry!r} is not an origin (scheme://host[:port], no path)")
+            if entry and (parts.scheme not in ("http", "https") or not parts.hostname):
+                raise ValueError(f"{entry!r} is not an http(s) origin")
+            if entry:
+                origins.append(entry)
+        return tuple(origins)
 
     @property
     def pool_size(self) -> int:

@@ -59,6 +59,12 @@ EXPLORER_CSS = VendoredFile(
     "vendor/graphiql-plugin-explorer@1.0.2/style.css",
     "sha384-5DFJlDPW2tSATRbM8kzoP1j194jexLswuNmClWoRr2Q0x7R68JIQzPHZ02Faktwi",
 )
+# GraphiQL's bundle has a graphql-ws inside but builds its client itself, retrying a refused
+# socket for half a minute; this copy lets graphiql.js build one that reports it at once.
+GRAPHQL_WS_JS = VendoredFile(
+    "vendor/graphql-ws@6.4.2/graphql-ws.min.js",
+    "sha384-mxvR4Mzbsb6QVx/9xI2gtQikQA6m8zMDBFnu3l//4/ROsWt7y2sUGWd+/tYQqDm7",
+)
 SWAGGER_JS = VendoredFile(
     "vendor/swagger-ui-dist@5.35.0/swagger-ui-bundle.js",
     "sha384-gjRm0bEPMeTmMh5jT2cHccIwCUZSTd8YC+j0d0sXw0MdGEfScduGpSyF3ZSSLkX9",
@@ -71,11 +77,20 @@ SWAGGER_FAVICON = VendoredFile(
     "vendor/swagger-ui-dist@5.35.0/favicon-32x32.png",
     "sha384-vCPruBEcPmxk2uv19KNJCkWttTDv8oQxBAzSuTndOepjsIyiKHSoLNlWOcQMpXdL",
 )
-GRAPHIQL_FILES = (REACT, REACT_DOM, GRAPHIQL_JS, GRAPHIQL_CSS, EXPLORER_JS, EXPLORER_CSS)
+GRAPHIQL_FILES = (
+    REACT,
+    REACT_DOM,
+    GRAPHIQL_JS,
+    GRAPHIQL_CSS,
+    EXPLORER_JS,
+    EXPLORER_CSS,
+    GRAPHQL_WS_JS,
+)
 SWAGGER_FILES = (SWAGGER_JS, SWAGGER_CSS, SWAGGER_FAVICON)
 VENDORED = GRAPHIQL_FILES + SWAGGER_FILES
 
-# No inline script: graphiql.js starts the page. CodeMirror and React set inline styles, and
+# No inline script: graphiql.js starts the page. 'self' covers the page's own ws:/wss: origin
+# (CSP Level 3), where subscriptions go. CodeMirror and React set inline styles, and
 # GraphiQL's CSS carries its fonts as data: URLs.
 GRAPHIQL_CSP = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
@@ -105,6 +120,7 @@ GRAPHIQL_HTML = f"""<!doctype html>
     {_tag(REACT_DOM)}
     {_tag(GRAPHIQL_JS)}
     {_tag(EXPLORER_JS)}
+    {_tag(GRAPHQL_WS_JS)}
     <script src="{STATIC_URL}/graphiql.js"></script>
   </body>
 </html>

@@ -39,8 +39,30 @@ function updateURL(data) {
   history.replaceState(null, "", `?${search}`);
 }
 
-// No subscriptionUrl: the schema has no subscriptions, so GraphiQL never opens a WebSocket.
-const fetcher = GraphiQL.createFetcher({ url: window.location.href.split("?")[0] });
+// The page is served where the API is (/graphql): queries and mutations go to its own URL,
+// subscriptions (goalChanged) over graphql-transport-ws to the same path and origin, ws://
+// beside http://, wss:// beside https://.
+const GRAPHQL_URL = window.location.href.split(/[?#]/)[0];
+const SOCKET_URL = GRAPHQL_URL.replace(/^http/, "ws");
+
+// The socket takes its token in connection_init, as {"Authorization": "Bearer …"}
+// (docs/live.md); the pane's other headers mean nothing there.
+function connectionParams(headers) {
+  const name = Object.keys(headers || {}).find((key) => key.toLowerCase() === "authorization");
+  return name === undefined ? {} : { Authorization: headers[name] };
+}
+
+// GraphiQL passes the Headers pane to every run. A subscription gets a socket of its own,
+// opened with the token in the pane at that moment and closed when the run stops (lazy).
+// No retries: a refused token (4403) shows in the result pane at once.
+function fetcher(params, options) {
+  const wsClient = graphqlWs.createClient({
+    url: SOCKET_URL,
+    connectionParams: connectionParams(options && options.headers),
+    retryAttempts: 0,
+  });
+  return GraphiQL.createFetcher({ url: GRAPHQL_URL, wsClient })(params, options);
+}
 
 function GoalpostGraphiQL() {
   const [query, setQuery] = React.useState(parameters.q || EXAMPLE_QUERY);

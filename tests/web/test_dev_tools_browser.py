@@ -6,13 +6,17 @@ whole context), so a script, style sheet, font or fetch to any host but the serv
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import httpx
 import pytest
 
 from goalpost.testing import LiveServer, demo_token
+from tests.batch.helpers import goal_id
+from tests.conftest import ACME_ACTIVE
 from tests.web.conftest import REQUIRE_BROWSER
 
 try:
@@ -25,6 +29,15 @@ except ImportError:  # pragma: no cover - depends on the machine
 expect.set_options(timeout=20_000)
 
 ME = "{ me { email memberships { role organization { slug } } } }"
+GOAL_CHANGED = (
+    f'subscription {{ goalChanged(orgSlug: "acme", periodId: "{ACME_ACTIVE}") '
+    "{ goalId kind version } }"
+)
+RETITLE = """
+mutation Retitle($input: BatchSaveGoalsInput!) {
+  batchSaveGoals(input: $input) { results { __typename } }
+}
+"""
 
 
 @dataclass
@@ -75,9 +88,7 @@ def test_graphiql_runs_a_query_with_a_header_offline(visit: Visit, server: LiveS
     page.keyboard.insert_text(ME)
 
     token = demo_token(server.settings, "alice")
-    page.get_by_role("button", name="Headers").click()
-    page.locator(".graphiql-editor-tool .CodeMirror").last.click()
-    page.keyboard.insert_text(f'{{"Authorization": "Bearer {token}"}}')
+    type_headers(page, {"Authorization": f"Bearer {token}"})
 
     page.locator(".graphiql-execute-button").click()
     result = page.locator(".graphiql-response")
@@ -96,6 +107,64 @@ def test_graphiql_runs_a_query_with_a_header_offline(visit: Visit, server: LiveS
     assert "/static/vendor/graphiql@3.8.3/graphiql.min.js" in loaded
     assert "/static/graphiql.js" in loaded
     assert visit.errors == []
+
+
+def test_graphiql_runs_a_subscription_with_the_headers_token(
+    visit: Visit, server: LiveServer
+) -> None:
+    """The socket opens at the page's own origin, and connection_init carries the Headers
+    pane's Authorization; a goal saved over HTTP then shows as a notice in the result pane."""
+    page = visit.page
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(f"{server.graphql_url}?q={quote(GOAL_CHANGED)}")
+    expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
+    token = demo_token(server.settings, "alice")
+    type_headers(page, {"Authorization": f"Bearer {token}"})
+
+    page.locator(".graphiql-execute-button").click()
+    server.wait_for_subscribers(1)
+    goal = goal_id("alice", "alice-perf-1")
+    item = {
+        "clientId": "alice-perf-1",
+        "id": goal,
+        "expectedVersion": 1,
+        "performance": {"title": "Seen in GraphiQL"},
+    }
+    saved = httpx.post(
+        server.graphql_url,
+        json={
+            "query": RETITLE,
+            "variables": {"input": {"orgSlug": "acme", "periodId": ACME_ACTIVE, "items": [item]}},
+        },
+        headers={"authorization": f"Bearer {token}"},
+    ).json()
+    assert saved == {"data": {"batchSaveGoals": {"results": [{"__typename": "GoalSaved"}]}}}
+
+    result = page.locator(".graphiql-response")
+    expect(result).to_contain_text(goal)
+    expect(result).to_contain_text('"version": 2')
+    assert sockets == [server.graphql_url.replace("http://", "ws://")]
+    assert visit.origins() == {server.url}
+    assert visit.errors == []
+
+
+def test_graphiql_shows_a_refused_socket(visit: Visit, server: LiveServer) -> None:
+    """No token in the Headers pane: the server closes the socket (4403) and GraphiQL says
+    so at once, rather than reconnecting for half a minute."""
+    page = visit.page
+    page.goto(f"{server.graphql_url}?q={quote(GOAL_CHANGED)}")
+    expect(page.locator(".graphiql-query-editor .CodeMirror")).to_be_visible()
+    page.locator(".graphiql-execute-button").click()
+    expect(page.locator(".graphiql-response")).to_contain_text(
+        "Socket closed with event 4403 Forbidden"
+    )
+
+
+def type_headers(page: Page, headers: dict[str, str]) -> None:
+    page.get_by_role("button", name="Headers").click()
+    page.locator(".graphiql-editor-tool .CodeMirror").last.click()
+    page.keyboard.insert_text(json.dumps(headers))
 
 
 def test_docs_render_swagger_ui_offline(visit: Visit, server: LiveServer) -> None:
