@@ -114,6 +114,16 @@ def token(email: str, ttl: int = typer.Option(0, help="Lifetime in seconds (0: d
     typer.echo(issue_dev_token(settings, sub, ttl or None))
 
 
+# Each worker would see only its own commits: a subscriber on one misses the saves of the
+# others (docs/live.md), and SQLite takes one writer at a time anyway.
+SQLITE_ONE_WORKER = (
+    "goalpost: {workers} workers need PostgreSQL: on the embedded SQLite each worker process "
+    "hears only its own commits, so live notices of writes made in another worker would be "
+    "lost. Serve SQLite with --workers 1 (GOALPOST_WORKERS=1), or set GOALPOST_DATABASE_URL "
+    "to PostgreSQL."
+)
+
+
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Default: GOALPOST_HOST (127.0.0.1)."),
@@ -129,12 +139,16 @@ def serve(
     import uvicorn
 
     settings = load_settings()
+    workers = workers or settings.serve_workers
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        typer.echo(SQLITE_ONE_WORKER.format(workers=workers), err=True)
+        raise typer.Exit(2)
     uvicorn.run(
         "goalpost.app:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers or settings.serve_workers,
+        workers=workers,
     )
 
 
