@@ -19,7 +19,7 @@ from goalpost.config import Settings, get_settings
 from goalpost.db import create_engine, create_session_factory
 from goalpost.deps import ScopeDep
 from goalpost.ide import serve_static_and_docs
-from goalpost.logging import configure_logging
+from goalpost.logging import configure_logging, wants_json
 from goalpost.metrics import Metrics
 from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers.context import Context
@@ -51,10 +51,7 @@ def create_app(
     """`tracer_provider`: where spans go when `settings.tracing` is on (tests pass one with
     an in-memory exporter); None builds one from the OTEL_* environment (docs/tracing.md)."""
     settings = settings or get_settings()
-    configure_logging(
-        json=settings.log_format == "json"
-        or (settings.log_format == "auto" and settings.env == "production")
-    )
+    configure_logging(json=wants_json(settings.log_format, settings.env))
     engine = create_engine(
         settings.database_url,
         statement_timeout_ms=settings.db_statement_timeout_ms,

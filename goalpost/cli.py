@@ -143,12 +143,19 @@ def serve(
     if workers > 1 and settings.database_url.startswith("sqlite"):
         typer.echo(SQLITE_ONE_WORKER.format(workers=workers), err=True)
         raise typer.Exit(2)
+    from goalpost.logging import uvicorn_json_log_config, wants_json
+
     uvicorn.run(
         "goalpost.app:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        log_config=(
+            uvicorn_json_log_config()
+            if wants_json(settings.log_format, settings.env)
+            else uvicorn.config.LOGGING_CONFIG
+        ),
     )
 
 
