@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from goalpost.testing import ServerProcess
+from goalpost.testing import ServerProcess, create_engine, reset_database
 
 WORKERS = 2
 
@@ -32,6 +35,13 @@ def served(database_url: str, dialect: str, tmp_path: Path) -> Iterator[ServerPr
     """`goalpost serve --workers 2` on PostgreSQL, every worker started."""
     if dialect != "postgresql":
         pytest.skip("several workers need PostgreSQL (`goalpost serve` refuses them on SQLite)")
+
+    async def reset() -> None:
+        engine = create_engine(database_url)
+        await reset_database(engine)
+        await engine.dispose()
+
+    asyncio.run(reset())
     with ServerProcess(
         tmp_path / "server.log", workers=WORKERS, GOALPOST_DATABASE_URL=database_url
     ) as server:
@@ -40,3 +50,18 @@ def served(database_url: str, dialect: str, tmp_path: Path) -> Iterator[ServerPr
             assert time.monotonic() < deadline, server.log_path.read_text()
             time.sleep(0.1)
         yield server
+
+
+def log_entries(log_path: Path) -> list[dict[str, Any]]:
+    """The server's log lines (JSON, as ServerProcess asks for)."""
+    return [json.loads(line) for line in log_path.read_text().splitlines()]
+
+
+def serving_workers(log_path: Path, text: str) -> set[int]:
+    """The processes whose uvicorn lines contain `text` (e.g. `GET /healthz`; uvicorn logs
+    an accepted WebSocket on its error logger, the HTTP requests on its access logger)."""
+    return {
+        entry["process"]
+        for entry in log_entries(log_path)
+        if str(entry.get("logger")).startswith("uvicorn") and text in str(entry.get("event"))
+    }
