@@ -34,6 +34,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.directory = os.environ.get(MULTIPROCESS_DIR) or None
+        self._live_count: Callable[[], int] = lambda: 0
         if self.directory is not None and values.ValueClass is values.MutexValue:
             raise RuntimeError(f"{MULTIPROCESS_DIR} was set after prometheus_client's import")
         self.requests = Counter(
