@@ -57,11 +57,12 @@ def log_entries(log_path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log_path.read_text().splitlines()]
 
 
-def serving_workers(log_path: Path, text: str) -> set[int]:
+def serving_workers(log_path: Path, text: str, since: int = 0) -> set[int]:
     """The processes whose uvicorn lines contain `text` (e.g. `GET /healthz`; uvicorn logs
-    an accepted WebSocket on its error logger, the HTTP requests on its access logger)."""
+    an accepted WebSocket on its error logger, the HTTP requests on its access logger), in
+    the lines after the first `since`."""
     return {
         entry["process"]
-        for entry in log_entries(log_path)
+        for entry in log_entries(log_path)[since:]
         if str(entry.get("logger")).startswith("uvicorn") and text in str(entry.get("event"))
     }
