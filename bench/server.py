@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -31,6 +31,9 @@ import httpx
 from bench.variants import VARIANTS
 from goalpost.config import Pooler, Settings
 from goalpost.services.auth import issue_dev_token
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -126,50 +129,7 @@ class BenchApp:
         self.server_seconds.clear()
 
     async def reset(self, users: int) -> None:
-        """Demo data back to its seeded state, plus `users` acme employees for the benchmarks.
-
-        PostgreSQL tables are TRUNCATEd rather than emptied with DELETE (as reset_demo does):
-        thousands of resets would otherwise leave dead rows behind, and the figures would
-        drift with the table bloat and with autovacuum's visits, not with the code.
-        """
-        from sqlalchemy import insert, text
-
-        from goalpost.db import create_session_factory
-        from goalpost.models import Base, Membership, Role, User
-        from goalpost.services.demo import demo_id, demo_rows
-
-        rows: dict[type[Base], list[dict[str, Any]]] = {}
-        for model, values in demo_rows():
-            rows.setdefault(model, []).append(values)
-        acme = demo_id("org", BENCH_ORG)
-        rows[User] += [
-            {
-                "id": demo_id("bench-user", str(i)),
-                "subject": bench_subject(i),
-                "email": f"bench{i}@acme.example",
-                "name": f"Bench User {i}",
-            }
-            for i in range(users)
-        ]
-        rows[Membership] += [
-            {
-                "id": demo_id("bench-membership", str(i)),
-                "user_id": demo_id("bench-user", str(i)),
-                "organization_id": acme,
-                "role": Role.EMPLOYEE,
-            }
-            for i in range(users)
-        ]
-        tables = Base.metadata.sorted_tables
-        async with create_session_factory(self.engine)() as session:
-            if self.engine.dialect.name == "postgresql":
-                await session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)}"))
-            else:
-                for table in reversed(tables):
-                    await session.execute(table.delete())
-            for model, group in rows.items():
-                await session.execute(insert(model), group)  # ORM bulk: rows may differ in keys
-            await session.commit()
+        await reset_bench_data(self.engine, users)
 
     def dump_profile(
         self, html_path: str, text_path: str, session_path: str | None
@@ -196,6 +156,53 @@ class BenchApp:
         summary = {"requests": len(self.profiles), **top_costs(session)}
         self.profiles.clear()
         return summary
+
+
+async def reset_bench_data(engine: AsyncEngine, users: int) -> None:
+    """Demo data back to its seeded state, plus `users` acme employees for the benchmarks.
+
+    PostgreSQL tables are TRUNCATEd rather than emptied with DELETE (as reset_demo does):
+    thousands of resets would otherwise leave dead rows behind, and the figures would
+    drift with the table bloat and with autovacuum's visits, not with the code.
+    """
+    from sqlalchemy import insert, text
+
+    from goalpost.db import create_session_factory
+    from goalpost.models import Base, Membership, Role, User
+    from goalpost.services.demo import demo_id, demo_rows
+
+    rows: dict[type[Base], list[dict[str, Any]]] = {}
+    for model, values in demo_rows():
+        rows.setdefault(model, []).append(values)
+    acme = demo_id("org", BENCH_ORG)
+    rows[User] += [
+        {
+            "id": demo_id("bench-user", str(i)),
+            "subject": bench_subject(i),
+            "email": f"bench{i}@acme.example",
+            "name": f"Bench User {i}",
+        }
+        for i in range(users)
+    ]
+    rows[Membership] += [
+        {
+            "id": demo_id("bench-membership", str(i)),
+            "user_id": demo_id("bench-user", str(i)),
+            "organization_id": acme,
+            "role": Role.EMPLOYEE,
+        }
+        for i in range(users)
+    ]
+    tables = Base.metadata.sorted_tables
+    async with create_session_factory(engine)() as session:
+        if engine.dialect.name == "postgresql":
+            await session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)}"))
+        else:
+            for table in reversed(tables):
+                await session.execute(table.delete())
+        for model, group in rows.items():
+            await session.execute(insert(model), group)  # ORM bulk: rows may differ in keys
+        await session.commit()
 
 
 def serve(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,8 +21,8 @@ from goalpost.cors import HEADERS, METHODS, ListedOriginsCORS
 from goalpost.db import create_engine, create_session_factory
 from goalpost.deps import ScopeDep
 from goalpost.ide import serve_static_and_docs
-from goalpost.logging import configure_logging
-from goalpost.metrics import Metrics
+from goalpost.logging import configure_logging, wants_json
+from goalpost.metrics import Metrics, forget_dead_workers, sample_live_subscribers
 from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers.context import Context
 from goalpost.rest import dev
@@ -31,6 +32,7 @@ from goalpost.services.auth import TokenVerifier
 from goalpost.services.changes import cursor_seal
 from goalpost.services.errors import GoalpostError
 from goalpost.services.live import LiveChanges, NotifyListener, wake_after_commits
+from goalpost.services.live.feed import cancel_and_wait
 from goalpost.sheet import documents_module
 
 if TYPE_CHECKING:
@@ -53,10 +55,7 @@ def create_app(
     """`tracer_provider`: where spans go when `settings.tracing` is on (tests pass one with
     an in-memory exporter); None builds one from the OTEL_* environment (docs/tracing.md)."""
     settings = settings or get_settings()
-    configure_logging(
-        json=settings.log_format == "json"
-        or (settings.log_format == "auto" and settings.env == "production")
-    )
+    configure_logging(json=wants_json(settings.log_format, settings.env))
     engine = create_engine(
         settings.database_url,
         statement_timeout_ms=settings.db_statement_timeout_ms,
@@ -88,7 +87,12 @@ def create_app(
         await live.start()
         if listener is not None:
             await listener.start()
+        sampler = (
+            asyncio.create_task(sample_live_subscribers(metrics)) if metrics.multiprocess else None
+        )
         yield
+        if sampler is not None:
+            await cancel_and_wait(sampler)
         if listener is not None:
             await listener.stop()
         await live.stop()
@@ -118,7 +122,7 @@ def create_app(
     app.state.verifier = verifier
     app.state.live = live
     app.state.live_listener = listener
-    metrics.live_subscribers.set_function(lambda: live.subscriber_count)
+    metrics.track_live_subscribers(lambda: live.subscriber_count)
 
     async def graphql_context(scope: ScopeDep) -> Context:
         return Context(scope)
@@ -185,6 +189,8 @@ def create_app(
 def create_served_app() -> FastAPI:
     """The app as `goalpost serve` runs it, once in each worker process."""
     app = create_app()
+    if app.state.metrics.directory is not None:
+        forget_dead_workers(app.state.metrics.directory)
     tune_garbage_collector()
     return app
 

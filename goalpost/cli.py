@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -114,6 +119,38 @@ def token(email: str, ttl: int = typer.Option(0, help="Lifetime in seconds (0: d
     typer.echo(issue_dev_token(settings, sub, ttl or None))
 
 
+@contextmanager
+def metrics_directory(*, enabled: bool) -> Iterator[None]:
+    """prometheus-client's multiprocess mode for the workers of this instance: a directory of
+    its own, empty at start (files left by an earlier run would add to the counts) and removed
+    at the end. An operator's PROMETHEUS_MULTIPROC_DIR is used, emptied and kept. Set before
+    prometheus-client is imported, which reads it once; `enabled`: /metrics is served."""
+    if not enabled:
+        yield
+        return
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="goalpost-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    try:
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+# Each worker would see only its own commits: a subscriber on one misses the saves of the
+# others (docs/live.md), and SQLite takes one writer at a time anyway.
+SQLITE_ONE_WORKER = (
+    "goalpost: {workers} workers need PostgreSQL: on the embedded SQLite each worker process "
+    "hears only its own commits, so live notices of writes made in another worker would be "
+    "lost. Serve SQLite with --workers 1 (GOALPOST_WORKERS=1), or set GOALPOST_DATABASE_URL "
+    "to PostgreSQL."
+)
+
+
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Default: GOALPOST_HOST (127.0.0.1)."),
@@ -128,14 +165,26 @@ def serve(
     """Serve GraphQL (GraphiQL at /graphql), the REST twin and the goal sheet at /."""
     import uvicorn
 
+    from goalpost.logging import uvicorn_json_log_config, wants_json
+
     settings = load_settings()
-    uvicorn.run(
-        "goalpost.app:create_served_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.serve_workers,
-    )
+    workers = workers or settings.serve_workers
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        typer.echo(SQLITE_ONE_WORKER.format(workers=workers), err=True)
+        raise typer.Exit(2)
+    with metrics_directory(enabled=bool(settings.metrics)):
+        uvicorn.run(
+            "goalpost.app:create_served_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_config=(
+                uvicorn_json_log_config()
+                if wants_json(settings.log_format, settings.env)
+                else uvicorn.config.LOGGING_CONFIG
+            ),
+        )
 
 
 @app.command()

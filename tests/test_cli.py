@@ -35,10 +35,10 @@ def goalpost(sqlite_url: str) -> Callable[..., subprocess.CompletedProcess[str]]
     script = Path(sys.executable).with_name("goalpost")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "goalpost.cli"]
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*command, *args],
-            env=env,
+            env={**env, **extra_env},
             capture_output=True,
             text=True,
             timeout=120,
@@ -132,13 +132,13 @@ async def test_printed_token_is_accepted_by_the_api(
     assert slugs == ["acme", "globex"]
 
 
-def started_workers(sqlite_url: str, tmp_path: Path, **env: str) -> int:
+def started_workers(database_url: str, tmp_path: Path, **env: str) -> int:
     """Run `goalpost serve` until it answers, then count the uvicorn processes that serve."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GOALPOST_")}
-    environ.update(GOALPOST_DATABASE_URL=sqlite_url, **env)
+    environ.update(GOALPOST_DATABASE_URL=database_url, **env)
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
@@ -171,9 +171,25 @@ def test_serve_runs_one_worker_on_sqlite_by_default(sqlite_url: str, tmp_path: P
     assert started_workers(sqlite_url, tmp_path) == 1
 
 
-@pytest.mark.usefixtures("seeded")
-def test_serve_runs_the_workers_goalpost_workers_asks_for(sqlite_url: str, tmp_path: Path) -> None:
-    assert started_workers(sqlite_url, tmp_path, GOALPOST_WORKERS="2") == 2
+def test_serve_runs_the_workers_goalpost_workers_asks_for(
+    database_url: str, dialect: str, tmp_path: Path
+) -> None:
+    if dialect != "postgresql":
+        pytest.skip("several workers need PostgreSQL; SQLite's refusal is tested below")
+    assert started_workers(database_url, tmp_path, GOALPOST_WORKERS="2") == 2
+
+
+@pytest.mark.parametrize("how", [["--workers", "2"], ["--workers", "3"], []])
+def test_serve_refuses_several_workers_on_sqlite_and_says_why(
+    goalpost: Callable[..., subprocess.CompletedProcess[str]], how: list[str]
+) -> None:
+    """Each worker would hear only its own commits (docs/live.md): a subscriber on one would
+    miss the saves made through another. `[]`: asked for by GOALPOST_WORKERS instead."""
+    command = ["serve", "--port", "1", *how]
+    done = goalpost(*command) if how else goalpost(*command, GOALPOST_WORKERS="2")
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "need PostgreSQL" in done.stderr, done.stderr
+    assert "Started server process" not in done.stdout + done.stderr
 
 
 def test_the_pool_keeps_twenty_connections_on_postgresql_and_five_on_sqlite() -> None:

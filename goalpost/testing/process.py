@@ -29,6 +29,12 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        """The process id of `goalpost serve` itself (uvicorn's workers are its children)."""
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def start(self, timeout: float = 60) -> ServerProcess:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
