@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from goalpost import rest
 from goalpost.config import Settings, get_settings
@@ -31,8 +32,9 @@ from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.changes import cursor_seal
 from goalpost.services.errors import GoalpostError
-from goalpost.services.live import LiveChanges, NotifyListener, wake_after_commits
+from goalpost.services.live import LiveChanges
 from goalpost.services.live.feed import cancel_and_wait
+from goalpost.services.live.transport import LiveTransport, live_transport
 from goalpost.sheet import documents_module
 
 if TYPE_CHECKING:
@@ -52,11 +54,48 @@ def live_listen_url(settings: Settings) -> str | None:
 def create_app(
     settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
 ) -> FastAPI:
-    """`tracer_provider`: where spans go when `settings.tracing` is on (tests pass one with
-    an in-memory exporter); None builds one from the OTEL_* environment (docs/tracing.md)."""
+    """The app from its named parts. `tracer_provider`: where spans go when
+    `settings.tracing` is on (tests pass one with an in-memory exporter); None builds one
+    from the OTEL_* environment (docs/tracing.md)."""
     settings = settings or get_settings()
     configure_logging(json=wants_json(settings.log_format, settings.env))
-    engine = create_engine(
+    engine = engine_for(settings)
+    sessions = create_session_factory(engine)
+    live = LiveChanges(sessions, queue_size=settings.live_queue_size, cursors=cursor_seal(settings))
+    transport = live_transport(
+        dialect=engine.dialect.name,
+        listen_url=live_listen_url(settings),
+        sessions=sessions,
+        live=live,
+        poll_seconds=settings.live_poll_seconds,
+    )
+    metrics = Metrics()
+    metrics.track_live_subscribers(lambda: live.subscriber_count)
+    tracing = Tracing(settings, tracer_provider)
+    # /docs comes from serve_static_and_docs (no CDN); ReDoc, which needs one, is off.
+    app = FastAPI(
+        title="goalpost",
+        version="0.1.0",
+        lifespan=lifespan(engine, live, transport, metrics, tracing),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings, app.state.metrics, app.state.engine = settings, metrics, engine
+    app.state.sessions, app.state.verifier = sessions, TokenVerifier(settings)
+    app.state.live, app.state.live_listener = live, transport
+    add_middleware(app, settings, metrics)
+    serve_static_and_docs(app)
+    add_graphql(app, settings)
+    app.include_router(rest.router)
+    add_goal_sheet(app, settings)
+    add_probes(app, settings, engine, metrics)
+    add_error_handler(app)
+    tracing.instrument(app, engine)
+    return app
+
+
+def engine_for(settings: Settings) -> AsyncEngine:
+    return create_engine(
         settings.database_url,
         statement_timeout_ms=settings.db_statement_timeout_ms,
         pooler=settings.database_pooler,
@@ -64,52 +103,62 @@ def create_app(
         max_overflow=settings.database_max_overflow,
         ping_after_idle_s=settings.database_ping_after_idle_s,
     )
-    sessions = create_session_factory(engine)
-    verifier = TokenVerifier(settings)
-    owned_provider: TracerProvider | None = None
-    if settings.tracing and tracer_provider is None:
-        from goalpost.telemetry import provider_from_env
 
-        tracer_provider = owned_provider = provider_from_env()
-    # Live changes: PostgreSQL tells every process of each commit (LISTEN/NOTIFY); SQLite
-    # serves one process, whose own commits are all there are.
-    live = LiveChanges(sessions, queue_size=settings.live_queue_size, cursors=cursor_seal(settings))
-    listener = None
-    if engine.dialect.name != "postgresql":
-        wake_after_commits(sessions, live)
-    elif listen_url := live_listen_url(settings):
-        listener = NotifyListener(listen_url, live, poll_seconds=settings.live_poll_seconds)
-    else:
-        live.poll_seconds = settings.live_poll_seconds
+
+class Tracing:
+    """OpenTelemetry spans when `settings.tracing` is on; nothing (and no SDK import) when off."""
+
+    def __init__(self, settings: Settings, provider: TracerProvider | None) -> None:
+        self.owned: TracerProvider | None = None
+        if settings.tracing and provider is None:
+            from goalpost.telemetry import provider_from_env
+
+            provider = self.owned = provider_from_env()
+        self.provider = provider if settings.tracing else None
+
+    def instrument(self, app: FastAPI, engine: AsyncEngine) -> None:
+        if self.provider is not None:
+            from goalpost.telemetry import instrument
+
+            instrument(app, engine, self.provider)
+
+    def shutdown(self) -> None:
+        if self.owned is not None:
+            self.owned.shutdown()  # the last spans go out before the process ends
+
+
+def lifespan(
+    engine: AsyncEngine,
+    live: LiveChanges,
+    transport: LiveTransport,
+    metrics: Metrics,
+    tracing: Tracing,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What runs while the app serves: the live feed and its transport, the live-subscriber
+    sampler (several workers); and what closes when it stops."""
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def running(_: FastAPI) -> AsyncIterator[None]:
         await live.start()
-        if listener is not None:
-            await listener.start()
+        await transport.start()
         sampler = (
             asyncio.create_task(sample_live_subscribers(metrics)) if metrics.multiprocess else None
         )
         yield
-        if sampler is not None:
-            await cancel_and_wait(sampler)
-        if listener is not None:
-            await listener.stop()
+        await cancel_and_wait(sampler)
+        await transport.stop()
         await live.stop()
         await engine.dispose()
-        if owned_provider is not None:
-            owned_provider.shutdown()  # the last spans go out before the process ends
+        tracing.shutdown()
 
-    # /docs comes from serve_static_and_docs (no CDN); ReDoc, which needs one, is off.
-    app = FastAPI(
-        title="goalpost", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
-    )
-    serve_static_and_docs(app)
-    metrics = Metrics()
-    app.state.settings = settings
-    app.state.metrics = metrics
+    return running
+
+
+def add_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    """Outermost last: the request context, then CORS, then the body cap, so that a 413 too
+    carries the request id and, for a listed origin, the CORS headers."""
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    if settings.cors_origins:  # outside the body cap: a 413 too is readable by the frontend
+    if settings.cors_origins:
         app.add_middleware(
             ListedOriginsCORS,
             allow_origins=settings.cors_origins,
@@ -117,13 +166,9 @@ def create_app(
             allow_headers=HEADERS,
         )
     app.add_middleware(RequestContext, metrics=metrics)
-    app.state.engine = engine
-    app.state.sessions = sessions
-    app.state.verifier = verifier
-    app.state.live = live
-    app.state.live_listener = listener
-    metrics.track_live_subscribers(lambda: live.subscriber_count)
 
+
+def add_graphql(app: FastAPI, settings: Settings) -> None:
     async def graphql_context(scope: ScopeDep) -> Context:
         return Context(scope)
 
@@ -137,9 +182,10 @@ def create_app(
         prefix="/graphql",
     )
 
-    app.include_router(rest.router)
 
-    # The goal sheet: static files, no build step; dev mode adds its demo-token picker.
+def add_goal_sheet(app: FastAPI, settings: Settings) -> None:
+    """The goal sheet: static files and its generated documents; dev mode adds its
+    demo-token picker."""
     if settings.env == "dev":
         app.include_router(dev.router)
     documents_js = documents_module()
@@ -154,20 +200,14 @@ def create_app(
     async def goal_sheet() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html")
 
-    @app.exception_handler(GoalpostError)
-    async def goalpost_error(_: Request, exc: GoalpostError) -> JSONResponse:
-        body = {"code": exc.code, "message": exc.message, "retryable": exc.retryable}
-        return JSONResponse(body, status_code=exc.http_status)
+
+def add_probes(app: FastAPI, settings: Settings, engine: AsyncEngine, metrics: Metrics) -> None:
+    """/healthz (the process is up), /readyz (the database answers), /metrics when on
+    (off in production unless GOALPOST_METRICS=true: docs/operating.md)."""
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    if settings.metrics:  # off in production unless GOALPOST_METRICS=true (README: Operating)
-
-        @app.get("/metrics", include_in_schema=False)
-        async def prometheus_metrics() -> Response:
-            return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
@@ -178,12 +218,21 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    if settings.tracing and tracer_provider is not None:
-        # Imported only when on: with tracing off no SDK or instrumentation is loaded.
-        from goalpost.telemetry import instrument
+    if settings.metrics:
 
-        instrument(app, engine, tracer_provider)
-    return app
+        @app.get("/metrics", include_in_schema=False)
+        async def prometheus_metrics() -> Response:
+            return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+def add_error_handler(app: FastAPI) -> None:
+    """A request-level error of the core, as the REST twin answers it: code, message,
+    retryable, and the status the error names."""
+
+    @app.exception_handler(GoalpostError)
+    async def goalpost_error(_: Request, exc: GoalpostError) -> JSONResponse:
+        body = {"code": exc.code, "message": exc.message, "retryable": exc.retryable}
+        return JSONResponse(body, status_code=exc.http_status)
 
 
 def create_served_app() -> FastAPI:

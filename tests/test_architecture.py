@@ -137,3 +137,12 @@ def test_the_cycle_check_sees_cycles() -> None:
     """The check itself: a graph with a cycle is reported."""
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_create_app_composes_named_parts() -> None:
+    """The app factory reads as a list of its parts (each a function of app.py), not as one
+    long body: a new part gets a name of its own."""
+    tree = ast.parse((PACKAGE / "app.py").read_text())
+    [factory] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "create_app"]
+    assert factory.end_lineno is not None
+    assert factory.end_lineno - factory.lineno + 1 <= 50
