@@ -1,0 +1,16 @@
+export {
+  GoalpostClient,
+  type BatchSaveGoalsPayload,
+  type Goal,
+  type GoalChangeNotice,
+  type GoalChangesPage,
+  type GoalReviewResult,
+  type GoalSaveResult,
+  type GoalpostClientOptions,
+  type MyGoalsPeriod,
+  type PeriodRef,
+  type ReviewGoalsPayload,
+  type TokenSource,
+} from "./client.js";
+export { GoalpostError, isGoalpostError, type GoalpostErrorCode, type GraphQLErrorEntry } from "./errors.js";
+export * from "./generated/graphql.js";
