@@ -14,3 +14,4 @@ export {
 } from "./client.js";
 export { GoalpostError, isGoalpostError, type GoalpostErrorCode, type GraphQLErrorEntry } from "./errors.js";
 export * from "./generated/graphql.js";
+export * from "./autosave/index.js";

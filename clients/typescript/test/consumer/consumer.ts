@@ -4,7 +4,7 @@
  * switch must compile, and every `@ts-expect-error` line must stay an error (if one ever
  * compiles, tsc reports the unused directive and the test fails).
  */
-import { GoalpostClient, type BatchSaveGoalsInput, type GoalSaveResult } from "@goalpost/client";
+import { AutoSaver, GoalpostClient, type BatchSaveGoalsInput, type GoalSaveResult } from "@goalpost/client";
 
 /** Every member of GoalSaveResult handled; a new member makes `unhandled` fail to compile. */
 export function summary(result: GoalSaveResult): string {
@@ -88,3 +88,27 @@ export const wrongGoalType: BatchSaveGoalsInput = {
 
 // @ts-expect-error: a client needs a token or a getToken function.
 export const tokenless = new GoalpostClient({ url: "http://127.0.0.1:8000/graphql" });
+
+/** The saver's edits are typed by the goal's category. */
+export function edits(client: GoalpostClient): AutoSaver {
+  const saver = new AutoSaver(client, { orgSlug: "acme", periodId: "p-1" });
+  const key = saver.add("PERFORMANCE", { title: "Grow ARR" });
+  saver.edit(key, "PERFORMANCE", { specificGoal: "+20 %", weight: 40 });
+  saver.edit(key, "COMPETENCY", { actionPlan: "Pair weekly", competencyIds: ["c-1"] });
+  // @ts-expect-error: `actionPlan` is a competency field, not a performance one.
+  saver.edit(key, "PERFORMANCE", { actionPlan: "Pair weekly" });
+  // @ts-expect-error: `titel` is no field of any goal.
+  saver.add("PERFORMANCE", { titel: "Grow ARR" });
+  // @ts-expect-error: there is no such category.
+  saver.add("OBJECTIVE", {});
+  const state = saver.state(key);
+  switch (state.state) {
+    case "idle":
+    case "pending":
+    case "saving":
+    case "saved":
+      return saver;
+    case "error":
+      return state.problem?.retryable ? saver : saver;
+  }
+}

@@ -1,0 +1,123 @@
+/** AutoSaver against the real server (test/server.ts): one request per cycle, ids reconciled,
+ * one invalid goal failing alone and retried alone (docs/autosave.md). */
+import { describe, expect, inject, it } from "vitest";
+
+import { AutoSaver, GoalpostClient, type AutoSaveEvent, type GoalBatchItemInput } from "../src/index.js";
+
+const server = inject("goalpost");
+const period = { orgSlug: server.orgSlug, periodId: server.periodId };
+
+/** A client whose fetch records every batchSaveGoals request's items: requests are counted
+ * where they leave, not inside the saver. */
+function countingClient(): { client: GoalpostClient; batches: GoalBatchItemInput[][] } {
+  const batches: GoalBatchItemInput[][] = [];
+  const counting: typeof fetch = (input, init) => {
+    const body = JSON.parse(typeof init?.body === "string" ? init.body : "{}") as {
+      query?: string;
+      variables?: { input?: { items: GoalBatchItemInput[] } };
+    };
+    if (body.query?.includes("batchSaveGoals") && body.variables?.input) {
+      batches.push(body.variables.input.items);
+    }
+    return fetch(input, init);
+  };
+  return { client: new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: counting }), batches };
+}
+
+describe("AutoSaver", () => {
+  it("saves ten edits across categories in one request, and retries only the invalid one", async () => {
+    const { client, batches } = countingClient();
+    const saver = new AutoSaver(client, { ...period, debounceMs: 50 });
+    await saver.load();
+    const events: AutoSaveEvent[] = [];
+    saver.subscribe((e) => events.push(e));
+
+    const perf = [0, 1, 2].map((i) => saver.add("PERFORMANCE", { title: `Goal ${String(i)}`, weight: 10 }));
+    const comp = [0, 1, 2].map(() => saver.add("COMPETENCY", { actionPlan: "Pair weekly" }));
+    const core = [0, 1, 2].map(() => saver.add("CORE_VALUE", {}));
+    const bad = saver.add("PERFORMANCE", { title: "x".repeat(201) });
+    // Edits to the same goals coalesce: the later value of a field wins.
+    saver.edit(perf[0] ?? "", "PERFORMANCE", { title: "Grow ARR", goalType: "QUANTITATIVE" });
+    saver.edit(comp[1] ?? "", "COMPETENCY", { actionPlan: "Mentor two juniors" });
+    saver.edit(core[0] ?? "", "CORE_VALUE", { coreValuePlan: "Say it plainly" });
+    saver.edit(core[1] ?? "", "CORE_VALUE", { coreValuePlan: "Listen first", weight: 5 });
+    const good = [...perf, ...comp, ...core];
+    expect(good.map((key) => saver.state(key).state)).toEqual(Array(9).fill("pending"));
+
+    await saver.flush();
+
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.map((item) => item.clientId)).toEqual([...good, bad]);
+    expect(batches[0]?.[0]).toEqual({
+      clientId: perf[0],
+      performance: { title: "Grow ARR", weight: 10, goalType: "QUANTITATIVE" },
+    });
+    for (const key of good) {
+      const state = saver.state(key);
+      expect(state).toMatchObject({ state: "saved", version: 1 });
+      expect(state.id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(saver.state(bad)).toMatchObject({
+      state: "error",
+      problem: { code: "VALIDATION_FAILED", retryable: false },
+    });
+    expect(events.filter((e) => e.state === "error").map((e) => e.key)).toEqual([bad]);
+
+    // The person fixes the invalid goal: the next request sends it alone, as a create.
+    saver.edit(bad, "PERFORMANCE", { title: "Fixed" });
+    await saver.flush();
+    expect(batches).toHaveLength(2);
+    expect(batches[1]).toEqual([{ clientId: bad, performance: { title: "Fixed" } }]);
+    expect(saver.state(bad)).toMatchObject({ state: "saved", version: 1 });
+
+    // A saved create's later edit goes out as an update of its id, at its version.
+    saver.edit(comp[0] ?? "", "COMPETENCY", { actionPlan: "Pair daily" });
+    await saver.flush();
+    expect(batches[2]).toEqual([
+      { clientId: comp[0], id: saver.state(comp[0] ?? "").id, expectedVersion: 1, competency: { actionPlan: "Pair daily" } },
+    ]);
+    expect(saver.state(comp[0] ?? "")).toMatchObject({ state: "saved", version: 2 });
+
+    const mine = await client.myGoals(period);
+    const saved = mine.myGoals.filter((g) => [...good, bad].includes(g.clientId));
+    expect(saved).toHaveLength(10);
+    await saver.close();
+  });
+
+  it("sends an edit made while the goal's create is in flight as an update: never two goals", async () => {
+    const { client, batches } = countingClient();
+    const saver = new AutoSaver(client, { ...period, debounceMs: 50 });
+    const key = saver.add("CORE_VALUE", { coreValuePlan: "First" });
+    const flushed = saver.flush(); // the create is in flight now
+    expect(saver.state(key).state).toBe("saving");
+    saver.edit(key, "CORE_VALUE", { coreValuePlan: "Second" });
+    await flushed;
+
+    expect(batches).toHaveLength(2);
+    const id = saver.state(key).id;
+    expect(batches[1]).toEqual([{ clientId: key, id, expectedVersion: 1, coreValue: { coreValuePlan: "Second" } }]);
+    const mine = (await client.myGoals({ ...period, category: "CORE_VALUE" })).myGoals.filter((g) => g.clientId === key);
+    expect(mine.map((g) => (g.__typename === "CoreValueGoal" ? g.coreValuePlan : null))).toEqual(["Second"]);
+    await saver.close();
+  });
+
+  it("loads the caller's goals and edits them as updates; deletes forget them", async () => {
+    const { client, batches } = countingClient();
+    const first = new AutoSaver(client, { ...period, debounceMs: 50 });
+    const key = first.add("PERFORMANCE", { title: "To be loaded" });
+    await first.close();
+
+    const saver = new AutoSaver(client, { ...period, debounceMs: 50 });
+    expect(await saver.load()).toContain(key);
+    expect(saver.state(key)).toMatchObject({ state: "idle", version: 1 });
+    saver.edit(key, "PERFORMANCE", { title: "Loaded and edited" });
+    await saver.flush();
+    expect(saver.state(key)).toMatchObject({ state: "saved", version: 2 });
+
+    saver.delete(key);
+    await saver.flush();
+    expect(saver.has(key)).toBe(false);
+    expect(batches.at(-1)).toEqual([{ clientId: key, id: expect.any(String) as string, expectedVersion: 2, delete: true }]);
+    await saver.close();
+  });
+});
