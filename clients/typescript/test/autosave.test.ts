@@ -24,6 +24,31 @@ function countingClient(): { client: GoalpostClient; batches: GoalBatchItemInput
   return { client: new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: counting }), batches };
 }
 
+/** localStorage's interface over a Map: Node 20 has no localStorage. */
+class MemoryStorage implements Pick<Storage, "getItem" | "setItem" | "removeItem" | "key" | "length"> {
+  private readonly items = new Map<string, string>();
+
+  get length(): number {
+    return this.items.size;
+  }
+
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
+
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null;
+  }
+}
+
 describe("AutoSaver", () => {
   it("saves ten edits across categories in one request, and retries only the invalid one", async () => {
     const { client, batches } = countingClient();
@@ -119,5 +144,66 @@ describe("AutoSaver", () => {
     expect(saver.has(key)).toBe(false);
     expect(batches.at(-1)).toEqual([{ clientId: key, id: expect.any(String) as string, expectedVersion: 2, delete: true }]);
     await saver.close();
+  });
+
+  it("holds a goal changed elsewhere in a version conflict until the person decides", async () => {
+    const { client, batches } = countingClient();
+    const here = new AutoSaver(client, { ...period, debounceMs: 50 });
+    const key = here.add("CORE_VALUE", { coreValuePlan: "Mine" });
+    await here.flush();
+    const elsewhere = new AutoSaver(client, { ...period, debounceMs: 50 });
+    await elsewhere.load();
+    elsewhere.edit(key, "CORE_VALUE", { coreValuePlan: "Theirs" });
+    await elsewhere.flush();
+
+    here.edit(key, "CORE_VALUE", { coreValuePlan: "Mine, edited" });
+    await here.flush();
+    const conflicted = here.state(key);
+    expect(conflicted).toMatchObject({ state: "error", problem: { code: "VERSION_CONFLICT" }, conflict: { version: 2 } });
+    expect(conflicted.unsaved).toEqual({ coreValuePlan: "Mine, edited" });
+
+    const sent = batches.length;
+    here.retry(key); // a conflict waits for its decision, not for a retry
+    await here.flush();
+    expect(batches).toHaveLength(sent);
+
+    here.resolveConflict(key, "mine");
+    await here.flush();
+    expect(batches.at(-1)).toEqual([
+      { clientId: key, id: conflicted.id, expectedVersion: 2, coreValue: { coreValuePlan: "Mine, edited" } },
+    ]);
+    expect(here.state(key)).toMatchObject({ state: "saved", version: 3 });
+    await Promise.all([here.close(), elsewhere.close()]);
+  });
+
+  it("keeps unconfirmed edits in storage and sends them after a reload", async () => {
+    const storage = new MemoryStorage();
+    const { client, batches } = countingClient();
+    const earlier = new AutoSaver(client, { ...period, debounceMs: 50 });
+    const existing = earlier.add("PERFORMANCE", { title: "Saved before" });
+    await earlier.close();
+
+    // A page closed before its debounce ended: its timer never fires, nothing was sent.
+    const closedPage = new AutoSaver(client, { ...period, storage, setTimer: () => 0, clearTimer: () => undefined });
+    await closedPage.load();
+    const created = closedPage.add("COMPETENCY", { actionPlan: "Typed before the reload" });
+    closedPage.edit(existing, "PERFORMANCE", { title: "Edited before the reload" });
+    const sentBefore = batches.length;
+    expect(storage.length).toBe(1);
+
+    const reloaded = new AutoSaver(client, { ...period, storage, debounceMs: 50 });
+    expect(await reloaded.load()).toEqual(expect.arrayContaining([created, existing]));
+    await reloaded.flush();
+
+    expect(batches.slice(sentBefore)).toEqual([
+      [
+        { clientId: existing, id: reloaded.state(existing).id, expectedVersion: 1, performance: { title: "Edited before the reload" } },
+        { clientId: created, competency: { actionPlan: "Typed before the reload" } },
+      ],
+    ]);
+    expect(reloaded.state(created)).toMatchObject({ state: "saved", version: 1 });
+    expect(reloaded.state(existing)).toMatchObject({ state: "saved", version: 2 });
+    expect(storage.length).toBe(0); // everything confirmed: nothing left to keep
+    await reloaded.close();
   });
 });

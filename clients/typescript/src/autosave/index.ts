@@ -2,3 +2,4 @@ export { AutoSaver, DEFAULT_TIMING, SaverClosed, newClientId, type AutoSaverClie
 export { PATCH_FIELD, patchApplied, type AnyPatch, type CategoryPatches, type Patch } from "./patches.js";
 export { backoffDelay, type Clock, type Timing } from "./pump.js";
 export type { AutoSaveEvent, GoalProblem, GoalSaveState, Listener, SaveState } from "./state.js";
+export type { StorageLike, StoredRecord } from "./storage.js";

@@ -177,6 +177,7 @@ export class SavePump {
     for (const entry of batch) {
       this.goals.take(entry);
     }
+    this.goals.persist();
     const jitter = this.clock.random();
     this.inFlight = true;
     try {
@@ -186,6 +187,7 @@ export class SavePump {
       this.transport.requestFailed(batch, error, jitter);
     } finally {
       this.inFlight = false;
+      this.goals.persist();
       this.schedule();
     }
   }

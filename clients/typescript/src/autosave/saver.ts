@@ -11,6 +11,7 @@ import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
 import { isCategory, type Patch } from "./patches.js";
 import { SavePump, backoff, type Clock, type Timing } from "./pump.js";
 import { TrackedGoals, type GoalSaveState, type Listener, type TrackedGoal } from "./state.js";
+import { TabStorage, type StorageLike } from "./storage.js";
 import { SaveTransport, type BatchSaver } from "./transport.js";
 
 /** What the saver needs of a GoalpostClient: saving, and loading the caller's goals. */
@@ -21,6 +22,11 @@ export interface AutoSaverClient extends BatchSaver {
 export interface AutoSaverOptions extends Partial<Timing>, Partial<Clock> {
   readonly orgSlug: string;
   readonly periodId: string;
+  /** Where unconfirmed edits survive a reload (a browser: `localStorage`); none: not kept. */
+  readonly storage?: StorageLike;
+  /** Their key; default `goalpost.unsaved.v1.<orgSlug>.<periodId>`. Put the user in it
+   * (the sheet uses `goalpost.unsaved.v1.<user>.<org>.<period>`) when several sign in. */
+  readonly storageKey?: string;
 }
 
 export const DEFAULT_TIMING: Timing = Object.freeze({
@@ -54,7 +60,8 @@ export class AutoSaver {
   readonly orgSlug: string;
   readonly periodId: string;
   private closedFlag = false;
-  private readonly goals = new TrackedGoals();
+  private readonly goals: TrackedGoals;
+  private readonly store: TabStorage | null;
   private readonly transport: SaveTransport;
   private readonly pump: SavePump;
 
@@ -64,6 +71,9 @@ export class AutoSaver {
   ) {
     this.orgSlug = options.orgSlug;
     this.periodId = options.periodId;
+    const storageKey = options.storageKey ?? `goalpost.unsaved.v1.${options.orgSlug}.${options.periodId}`;
+    this.store = options.storage ? new TabStorage(options.storage, storageKey) : null;
+    this.goals = new TrackedGoals(this.store);
     const timing: Timing = { ...DEFAULT_TIMING, ...definedOnly(options, DEFAULT_TIMING) };
     const clock: Clock = { ...SYSTEM_CLOCK, ...definedOnly(options, SYSTEM_CLOCK) };
     this.transport = new SaveTransport(this.goals, client, this, backoff(timing, clock));
@@ -72,10 +82,29 @@ export class AutoSaver {
 
   // -- what the app calls -------------------------------------------------------------------
 
-  /** Track the caller's goals of the period (keyed by their clientId); returns their keys. */
+  /**
+   * Bring back the edits storage kept (this tab's, a closed tab's), then track the caller's goals
+   * of the period (keyed by their clientId); returns the keys. Restored edits are sent at once:
+   * safe, as a create is idempotent by clientId and a restored create whose goal exists becomes
+   * an update of it.
+   */
   async load(): Promise<string[]> {
+    const restored: string[] = [];
+    await this.store?.restore(
+      (records) => restored.push(...this.goals.adopt(records)),
+      (records) => {
+        if (!this.closedFlag) {
+          this.goals.adopt(records, true);
+          this.pump.flushNow();
+        }
+      },
+    );
     const { myGoals } = await this.client.myGoals({ orgSlug: this.orgSlug, periodId: this.periodId });
-    return myGoals.map((goal) => this.goals.track(goal));
+    const keys = myGoals.map((goal) => this.goals.track(goal));
+    if (restored.length > 0 && !this.closedFlag) {
+      this.pump.flushNow(); // nothing to wait for: these edits are old already
+    }
+    return [...new Set([...restored, ...keys])];
   }
 
   /** A new goal; its key is also its clientId (the server's idempotency key). */
@@ -142,6 +171,7 @@ export class AutoSaver {
       await this.flush();
     } finally {
       this.closedFlag = true;
+      this.store?.stop();
       this.pump.stop();
     }
   }
@@ -183,6 +213,7 @@ export class AutoSaver {
   private touch(entry: TrackedGoal): void {
     this.pump.noteEdit();
     this.goals.markEdited(entry);
+    this.goals.persist();
     this.pump.schedule();
   }
 }

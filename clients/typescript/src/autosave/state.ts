@@ -6,6 +6,7 @@
  */
 import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
 import type { AnyPatch } from "./patches.js";
+import { storedRecord, type StoredRecord, type TabStorage } from "./storage.js";
 
 export type Goal = GoalFieldsFragment;
 export type SaveState = "idle" | "pending" | "saving" | "saved" | "error";
@@ -46,6 +47,8 @@ export interface AutoSaveEvent {
   readonly problem: GoalProblem | null;
   readonly goal: Goal | null;
   readonly deleted: boolean;
+  /** The goal came back from storage (a reload, or a tab that is gone). */
+  readonly restored: boolean;
 }
 
 export type Listener = (event: AutoSaveEvent) => void;
@@ -115,6 +118,9 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
   private readonly goals = new Map<string, TrackedGoal>();
   private readonly listeners = new Set<Listener>();
 
+  /** `store` keeps the goals not yet confirmed across a reload (none: nothing is kept). */
+  constructor(private readonly store: TabStorage | null = null) {}
+
   // -- looking up ---------------------------------------------------------------------------
 
   get(key: string): TrackedGoal {
@@ -151,6 +157,11 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     const key = goal.clientId;
     const entry = this.goals.get(key);
     if (entry && (entry.needsSend || entry.sending)) {
+      // A create restored after a reload whose goal exists already: adopt the server's id,
+      // so its edits go out as an update of that goal.
+      if (entry.id === null && !entry.sending) {
+        Object.assign(entry, { id: goal.id, version: goal.version, goal });
+      }
       return key;
     }
     const tracked = new TrackedGoal(key, goal.category, goal.clientId);
@@ -190,7 +201,8 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     const entry = this.get(key);
     if (entry.id === null && !entry.everSent && !entry.sending) {
       this.goals.delete(key);
-      this.emit(entry, entry.state, true);
+      this.persist();
+      this.emit(entry, entry.state, { deleted: true });
       return null;
     }
     entry.delete = true;
@@ -209,6 +221,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     this.unblock(entry);
     if (keep === "theirs") {
       Object.assign(entry, { pending: {}, delete: false });
+      this.persist();
       this.setState(entry, "saved");
       return null;
     }
@@ -266,7 +279,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     this.goals.delete(entry.key);
     const previous = entry.state;
     Object.assign(entry, { state: "saved", message: null, problem: null });
-    this.emit(entry, previous, true);
+    this.emit(entry, previous, { deleted: true });
   }
 
   countAttempt(entry: TrackedGoal): number {
@@ -297,7 +310,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     }
   }
 
-  private emit(entry: TrackedGoal, previous: SaveState, deleted = false): void {
+  private emit(entry: TrackedGoal, previous: SaveState, { deleted = false, restored = false } = {}): void {
     const event: AutoSaveEvent = {
       key: entry.key,
       state: entry.state,
@@ -306,6 +319,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
       problem: entry.problem,
       goal: entry.goal,
       deleted,
+      restored,
     };
     for (const listener of [...this.listeners]) {
       try {
@@ -314,5 +328,41 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
         console.error("autosave listener failed", error); // a UI bug must not stop saving
       }
     }
+  }
+
+  // -- persistence --------------------------------------------------------------------------
+
+  /** Keep every goal not yet confirmed in storage, so a reload can resend it. */
+  persist(): void {
+    this.store?.save([...this.goals.values()].filter((e) => e.needsSend || e.sending).map(storedRecord));
+  }
+
+  /** Stored records become pending edits, kept under this tab's key at once; their keys. */
+  adopt(records: readonly StoredRecord[], announce = false): string[] {
+    for (const record of records) {
+      const entry = this.restoreOne(record);
+      if (announce) {
+        this.emit(entry, entry.state, { restored: true });
+      }
+    }
+    this.persist();
+    return records.map((r) => r.key);
+  }
+
+  private restoreOne(record: StoredRecord): TrackedGoal {
+    let entry = this.goals.get(record.key);
+    if (!entry) {
+      entry = new TrackedGoal(record.key, record.category, record.clientId);
+      this.goals.set(record.key, entry);
+    }
+    // The stored version is the one these edits were based on: keep it for expectedVersion.
+    if (record.id) {
+      Object.assign(entry, { id: record.id, version: record.version });
+    }
+    entry.everSent ||= record.everSent;
+    entry.pending = { ...record.patch, ...entry.pending };
+    entry.delete ||= record.delete;
+    this.setState(entry, "pending");
+    return entry;
   }
 }
