@@ -49,6 +49,38 @@ class MemoryStorage implements Pick<Storage, "getItem" | "setItem" | "removeItem
   }
 }
 
+/** Virtual time for the saver's timers: `advance(ms)` fires what is due, in order. */
+class VirtualClock {
+  private time = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  private nextHandle = 1;
+
+  readonly now = (): number => this.time;
+  readonly random = (): number => 0.5;
+  readonly setTimer = (fn: () => void, ms: number): number => {
+    const handle = this.nextHandle++;
+    this.timers.set(handle, { at: this.time + ms, fn });
+    return handle;
+  };
+  readonly clearTimer = (handle: unknown): void => {
+    this.timers.delete(handle as number);
+  };
+
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const [handle, timer] = [...this.timers].sort(([, a], [, b]) => a.at - b.at)[0] ?? [];
+      if (handle === undefined || timer === undefined || timer.at > end) {
+        break;
+      }
+      this.timers.delete(handle);
+      this.time = timer.at;
+      timer.fn();
+    }
+    this.time = end;
+  }
+}
+
 describe("AutoSaver", () => {
   it("saves ten edits across categories in one request, and retries only the invalid one", async () => {
     const { client, batches } = countingClient();
@@ -205,5 +237,40 @@ describe("AutoSaver", () => {
     expect(reloaded.state(existing)).toMatchObject({ state: "saved", version: 2 });
     expect(storage.length).toBe(0); // everything confirmed: nothing left to keep
     await reloaded.close();
+  });
+
+  it("starts a cycle after debounceMs of quiet, or at maxWaitMs of continuous typing", async () => {
+    const { client, batches } = countingClient();
+    const clock = new VirtualClock();
+    const saver = new AutoSaver(client, {
+      ...period,
+      debounceMs: 800,
+      maxWaitMs: 5000,
+      now: clock.now,
+      random: clock.random,
+      setTimer: clock.setTimer,
+      clearTimer: clock.clearTimer,
+    });
+    const key = saver.add("PERFORMANCE", { title: "T" });
+    clock.advance(700);
+    saver.edit(key, "PERFORMANCE", { title: "Ty" }); // restarts the quiet window
+    clock.advance(700);
+    await saver.settle();
+    expect(batches).toHaveLength(0);
+    clock.advance(100); // 800 ms after the last edit
+    await saver.settle();
+    expect(batches).toEqual([[{ clientId: key, performance: { title: "Ty" } }]]);
+
+    // Typing that never pauses for 800 ms is saved every 5 s all the same.
+    for (let typed = 1; typed <= 10; typed += 1) {
+      saver.edit(key, "PERFORMANCE", { title: `Typing ${String(typed)}` });
+      clock.advance(500);
+      await saver.settle();
+    }
+    expect(batches).toHaveLength(2);
+    expect(batches[1]).toEqual([
+      { clientId: key, id: saver.state(key).id, expectedVersion: 1, performance: { title: "Typing 10" } },
+    ]);
+    await saver.close();
   });
 });
