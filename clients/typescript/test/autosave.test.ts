@@ -273,4 +273,51 @@ describe("AutoSaver", () => {
     ]);
     await saver.close();
   });
+
+  it("resends after a lost answer, once the backoff is over, without a second goal", async () => {
+    const batches: GoalBatchItemInput[][] = [];
+    let loseNext = 1;
+    // The request reaches the server and commits; its answer is lost on the way back.
+    const losing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = JSON.parse(typeof init?.body === "string" ? init.body : "{}") as {
+        variables?: { input?: { items: GoalBatchItemInput[] } };
+      };
+      if (body.variables?.input) {
+        batches.push(body.variables.input.items);
+        if (loseNext > 0) {
+          loseNext -= 1;
+          throw new TypeError("fetch failed");
+        }
+      }
+      return response;
+    };
+    const client = new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: losing });
+    const clock = new VirtualClock();
+    const saver = new AutoSaver(client, {
+      ...period,
+      backoffBaseMs: 1000,
+      now: clock.now,
+      random: clock.random,
+      setTimer: clock.setTimer,
+      clearTimer: clock.clearTimer,
+    });
+    const key = saver.add("CORE_VALUE", { coreValuePlan: "Sent twice, saved once" });
+    void saver.flush();
+    await saver.settle();
+    expect(batches).toHaveLength(1);
+    expect(saver.state(key)).toMatchObject({ state: "pending", problem: { code: "NETWORK", retryable: true } });
+
+    clock.advance(700); // the backoff: 1000 ms scaled by the jitter, 0.75 here
+    await saver.settle();
+    expect(batches).toHaveLength(1);
+    clock.advance(50);
+    await saver.settle();
+    expect(batches).toHaveLength(2);
+    expect(saver.state(key)).toMatchObject({ state: "saved", version: 1 });
+    expect(batches[1]).toEqual(batches[0]); // the same create: idempotent by clientId
+    const mine = (await client.myGoals({ ...period, category: "CORE_VALUE" })).myGoals;
+    expect(mine.filter((g) => g.clientId === key)).toHaveLength(1);
+    await saver.close();
+  });
 });
