@@ -1,6 +1,6 @@
 /** AutoSaver against the real server (test/server.ts): one request per cycle, ids reconciled,
  * one invalid goal failing alone and retried alone (docs/autosave.md). */
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 
 import { AutoSaver, GoalpostClient, type AutoSaveEvent, type GoalBatchItemInput } from "../src/index.js";
 
@@ -319,5 +319,18 @@ describe("AutoSaver", () => {
     const mine = (await client.myGoals({ ...period, category: "CORE_VALUE" })).myGoals;
     expect(mine.filter((g) => g.clientId === key)).toHaveLength(1);
     await saver.close();
+  });
+
+  it("makes clientIds where crypto.randomUUID is missing (a page over plain HTTP)", () => {
+    const real = globalThis.crypto;
+    vi.stubGlobal("crypto", { getRandomValues: (bytes: Uint8Array<ArrayBuffer>) => real.getRandomValues(bytes) });
+    try {
+      const saver = new AutoSaver(countingClient().client, period);
+      const keys = [saver.add("CORE_VALUE"), saver.add("CORE_VALUE")];
+      expect(keys).toEqual([expect.stringMatching(/^tmp-[0-9a-f]{16}$/), expect.stringMatching(/^tmp-[0-9a-f]{16}$/)]);
+      expect(keys[0]).not.toBe(keys[1]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -8,6 +8,7 @@
  * transport.ts (the request and what its answers mean), patches.ts (the typed patches).
  */
 import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
+import { randomHex } from "./ids.js";
 import { isCategory, type Patch } from "./patches.js";
 import { SavePump, backoff, type Clock, type Timing } from "./pump.js";
 import { TrackedGoals, type GoalSaveState, type Listener, type TrackedGoal } from "./state.js";
@@ -53,7 +54,7 @@ export class SaverClosed extends Error {
 }
 
 export function newClientId(): string {
-  return `tmp-${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  return `tmp-${randomHex(16)}`;
 }
 
 export class AutoSaver {

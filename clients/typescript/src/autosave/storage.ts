@@ -12,6 +12,7 @@
  * `<storageKey>` entries. Storage failures (quota, private mode) never stop saving.
  */
 import type { GoalCategory } from "../generated/graphql.js";
+import { randomHex } from "./ids.js";
 import { isCategory, type AnyPatch } from "./patches.js";
 import type { TrackedGoal } from "./state.js";
 
@@ -39,7 +40,7 @@ interface LockManagerLike {
   ): Promise<T>;
 }
 
-const TAB_ID = globalThis.crypto.randomUUID();
+const TAB_ID = randomHex(32);
 const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks ?? null;
 
 function tabLock(tabId: string): string {
