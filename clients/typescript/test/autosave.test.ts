@@ -2,6 +2,8 @@
  * one invalid goal failing alone and retried alone (docs/autosave.md). */
 import { describe, expect, inject, it, vi } from "vitest";
 
+import WebSocket from "ws";
+
 import { AutoSaver, GoalpostClient, type AutoSaveEvent, type GoalBatchItemInput } from "../src/index.js";
 
 const server = inject("goalpost");
@@ -21,7 +23,8 @@ function countingClient(): { client: GoalpostClient; batches: GoalBatchItemInput
     }
     return fetch(input, init);
   };
-  return { client: new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: counting }), batches };
+  const client = new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: counting, webSocketImpl: WebSocket });
+  return { client, batches };
 }
 
 /** localStorage's interface over a Map: Node 20 has no localStorage. */
@@ -79,6 +82,23 @@ class VirtualClock {
     }
     this.time = end;
   }
+}
+
+/** The first event of `saver` that `matches`, seen after this call. */
+function nextEvent(saver: AutoSaver, matches: (e: AutoSaveEvent) => boolean): Promise<AutoSaveEvent> {
+  return new Promise((resolve) => {
+    const unsubscribe = saver.subscribe((e) => {
+      if (matches(e)) {
+        unsubscribe();
+        resolve(e);
+      }
+    });
+  });
+}
+
+/** `promise`'s value, or undefined if it has not come within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((done) => setTimeout(done, ms))]);
 }
 
 describe("AutoSaver", () => {
@@ -332,5 +352,46 @@ describe("AutoSaver", () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+
+  it("in live mode follows a goal changed elsewhere, and holds one with edits waiting in a conflict", async () => {
+    const { client: aliceHere } = countingClient();
+    const { client: aliceElsewhere, batches: elsewhereBatches } = countingClient();
+    const elsewhere = new AutoSaver(aliceElsewhere, { ...period, debounceMs: 50 });
+    const key = elsewhere.add("PERFORMANCE", { title: "v1" });
+    await elsewhere.flush();
+
+    const live = new AutoSaver(aliceHere, { ...period, debounceMs: 60_000, live: true });
+    await live.load();
+    expect(live.state(key)).toMatchObject({ version: 1 });
+
+    // The subscription starts on the server a little after load(): edit elsewhere until the
+    // live saver hears of a change (each edit is a new version).
+    let refreshed: AutoSaveEvent | undefined;
+    for (let edit = 2; edit < 40 && !refreshed; edit += 1) {
+      const heard = nextEvent(live, (e) => e.key === key && e.refreshed);
+      elsewhere.edit(key, "PERFORMANCE", { title: `v${String(edit)}` });
+      await elsewhere.flush();
+      refreshed = await within(heard, 250);
+    }
+    const version = elsewhere.state(key).version;
+    expect(refreshed?.goal).toMatchObject({ __typename: "PerformanceGoal" });
+    expect(live.state(key)).toMatchObject({ state: "idle", version });
+    expect(live.state(key).goal).toMatchObject({ title: `v${String(version)}` });
+
+    // Edits waiting here (the debounce is long) meet a change made elsewhere at once.
+    live.edit(key, "PERFORMANCE", { title: "mine" });
+    const conflict = nextEvent(live, (e) => e.key === key && e.state === "error");
+    elsewhere.edit(key, "PERFORMANCE", { title: "theirs" });
+    await elsewhere.flush();
+    expect((await conflict).problem).toMatchObject({ code: "VERSION_CONFLICT", current: { title: "theirs" } });
+    expect(live.requestsSent).toBe(0);
+
+    live.resolveConflict(key, "theirs");
+    expect(live.state(key)).toMatchObject({ state: "saved", unsaved: {} });
+    expect(elsewhereBatches.length).toBeGreaterThan(1);
+    await live.close();
+    expect(live.live).toMatchObject({ connections: 1, error: null });
+    await Promise.all([elsewhere.close(), aliceHere.close()]);
   });
 });

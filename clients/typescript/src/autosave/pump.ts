@@ -85,6 +85,11 @@ export class SavePump {
     return this.until(() => !this.inFlight && this.due(this.clock.now()).due.length === 0);
   }
 
+  /** Resolves when no request is in flight (a live change waits for a save's answer). */
+  notSending(): Promise<void> {
+    return this.until(() => !this.inFlight);
+  }
+
   /** No more cycles: drop the timer and release whoever waits. */
   stop(): void {
     this.stopped = true;

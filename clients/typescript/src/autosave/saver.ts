@@ -7,18 +7,17 @@
  * Where each part lives: state.ts (the per-goal state machine), pump.ts (the timing),
  * transport.ts (the request and what its answers mean), patches.ts (the typed patches).
  */
-import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
+import type { GoalCategory } from "../generated/graphql.js";
 import { randomHex } from "./ids.js";
+import { LiveFollower, type LiveClient } from "./live.js";
 import { isCategory, type Patch } from "./patches.js";
 import { SavePump, backoff, type Clock, type Timing } from "./pump.js";
 import { TrackedGoals, type GoalSaveState, type Listener, type TrackedGoal } from "./state.js";
 import { TabStorage, type StorageLike } from "./storage.js";
 import { SaveTransport, type BatchSaver } from "./transport.js";
 
-/** What the saver needs of a GoalpostClient: saving, and loading the caller's goals. */
-export interface AutoSaverClient extends BatchSaver {
-  myGoals(period: { orgSlug: string; periodId: string }): Promise<{ myGoals: readonly GoalFieldsFragment[] }>;
-}
+/** What the saver needs of a GoalpostClient: saving, loading the caller's goals, live changes. */
+export interface AutoSaverClient extends BatchSaver, LiveClient {}
 
 export interface AutoSaverOptions extends Partial<Timing>, Partial<Clock> {
   readonly orgSlug: string;
@@ -28,6 +27,8 @@ export interface AutoSaverOptions extends Partial<Timing>, Partial<Clock> {
   /** Their key; default `goalpost.unsaved.v1.<orgSlug>.<periodId>`. Put the user in it
    * (the sheet uses `goalpost.unsaved.v1.<user>.<org>.<period>`) when several sign in. */
   readonly storageKey?: string;
+  /** Follow changes made elsewhere over `goalChanged` (docs/autosave.md, "Live mode"). */
+  readonly live?: boolean;
 }
 
 export const DEFAULT_TIMING: Timing = Object.freeze({
@@ -65,6 +66,7 @@ export class AutoSaver {
   private readonly store: TabStorage | null;
   private readonly transport: SaveTransport;
   private readonly pump: SavePump;
+  private readonly follower: LiveFollower | null;
 
   constructor(
     private readonly client: AutoSaverClient,
@@ -79,6 +81,8 @@ export class AutoSaver {
     const clock: Clock = { ...SYSTEM_CLOCK, ...definedOnly(options, SYSTEM_CLOCK) };
     this.transport = new SaveTransport(this.goals, client, this, backoff(timing, clock));
     this.pump = new SavePump(this.goals, this.transport, timing, clock);
+    const period = { orgSlug: this.orgSlug, periodId: this.periodId };
+    this.follower = options.live ? new LiveFollower(this.goals, this.pump, client, period, timing, clock) : null;
   }
 
   // -- what the app calls -------------------------------------------------------------------
@@ -90,6 +94,7 @@ export class AutoSaver {
    * an update of it.
    */
   async load(): Promise<string[]> {
+    this.follower?.start(); // first, so changes made while loading are heard
     const restored: string[] = [];
     await this.store?.restore(
       (records) => restored.push(...this.goals.adopt(records)),
@@ -111,6 +116,7 @@ export class AutoSaver {
   /** A new goal; its key is also its clientId (the server's idempotency key). */
   add<C extends GoalCategory>(category: C, fields: Patch<C> = {}, key: string = newClientId()): string {
     this.checkOpen();
+    this.follower?.start();
     if (!isCategory(category)) {
       throw new RangeError(`unknown goal category ${String(category)}`);
     }
@@ -174,6 +180,7 @@ export class AutoSaver {
       this.closedFlag = true;
       this.store?.stop();
       this.pump.stop();
+      await this.follower?.stop();
     }
   }
 
@@ -195,6 +202,11 @@ export class AutoSaver {
 
   get closed(): boolean {
     return this.closedFlag;
+  }
+
+  /** Live mode's subscription: how often it connected, and why it stopped for good. */
+  get live(): Pick<LiveFollower, "connections" | "error"> | null {
+    return this.follower;
   }
 
   /** Requests sent so far: one per save cycle. */

@@ -5,7 +5,7 @@
  * transport what an answer means; both move goals only through the transitions below.
  */
 import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
-import type { AnyPatch } from "./patches.js";
+import { patchApplied, type AnyPatch } from "./patches.js";
 import { storedRecord, type StoredRecord, type TabStorage } from "./storage.js";
 
 export type Goal = GoalFieldsFragment;
@@ -49,7 +49,12 @@ export interface AutoSaveEvent {
   readonly deleted: boolean;
   /** The goal came back from storage (a reload, or a tab that is gone). */
   readonly restored: boolean;
+  /** Live mode: the goal changed elsewhere and, nothing of ours waiting, `goal` is it now. */
+  readonly refreshed: boolean;
 }
+
+/** What a live change did to a goal (see TrackedGoals.changedElsewhere). */
+export type LiveOutcome = "known" | "later" | "followed" | "conflict" | "kept";
 
 export type Listener = (event: AutoSaveEvent) => void;
 
@@ -137,6 +142,10 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
 
   keys(): string[] {
     return [...this.goals.keys()];
+  }
+
+  byId(id: string): TrackedGoal | undefined {
+    return [...this.goals.values()].find((e) => e.id === id);
   }
 
   [Symbol.iterator](): Iterator<TrackedGoal> {
@@ -246,6 +255,51 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     }
   }
 
+  // -- what a live change does --------------------------------------------------------------
+
+  /**
+   * A live change: the server's goal now (null: deleted). With nothing of ours waiting the goal
+   * follows it (an event with `refreshed`, or `deleted`); with edits waiting they are held in a
+   * version conflict at once, never sent over it silently, unless the server holds them
+   * already. A goal in flight is left to its request's answer.
+   */
+  changedElsewhere(entry: TrackedGoal, current: Goal | null): LiveOutcome {
+    if (entry.sending || entry.id === null) {
+      return "later";
+    }
+    if (current && entry.version !== null && current.version <= entry.version) {
+      return "known";
+    }
+    if (!entry.needsSend) {
+      if (current) {
+        Object.assign(entry, { id: current.id, version: current.version, goal: current });
+        this.emit(entry, entry.state, { refreshed: true });
+      } else {
+        this.forget(entry);
+      }
+      return "followed";
+    }
+    if (!current) {
+      return "kept"; // deleted elsewhere while edited here: its save will say so
+    }
+    if (!entry.delete && patchApplied(entry.pending, current)) {
+      // Our own write whose answer was lost, or the same edit made elsewhere: nothing to send.
+      Object.assign(entry, { pending: {}, retryAt: null });
+      this.confirm(entry, current);
+      this.emit(entry, entry.state, { refreshed: true });
+      this.persist();
+      return "followed";
+    }
+    const held = entry.inConflict ? entry.problem?.current : undefined;
+    if (held && held.version >= current.version) {
+      return "known";
+    }
+    const message = `VERSION_CONFLICT: changed elsewhere (now version ${String(current.version)})`;
+    this.block(entry, message, { code: "VERSION_CONFLICT", message, retryable: false, current });
+    this.persist();
+    return "conflict";
+  }
+
   // -- what a save cycle does ---------------------------------------------------------------
 
   /** The pending patch (or the delete) goes into the request; newer edits pend anew. */
@@ -310,7 +364,11 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     }
   }
 
-  private emit(entry: TrackedGoal, previous: SaveState, { deleted = false, restored = false } = {}): void {
+  private emit(
+    entry: TrackedGoal,
+    previous: SaveState,
+    { deleted = false, restored = false, refreshed = false } = {},
+  ): void {
     const event: AutoSaveEvent = {
       key: entry.key,
       state: entry.state,
@@ -320,6 +378,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
       goal: entry.goal,
       deleted,
       restored,
+      refreshed,
     };
     for (const listener of [...this.listeners]) {
       try {
