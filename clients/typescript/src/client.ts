@@ -108,15 +108,25 @@ export class GoalpostClient {
 
   /**
    * The period's goal changes as they are committed (docs/live.md): iterate with `for await`;
-   * leaving the loop (or `return()`) unsubscribes. A refused token or a request error ends the
-   * iteration with a GoalpostError.
+   * leaving the loop, or aborting `signal` (which also ends a loop waiting for its next
+   * notice), unsubscribes. A refused token or a request error ends the iteration with a
+   * GoalpostError.
    */
-  async *goalChanged(period: PeriodRef): AsyncGenerator<GoalChangeNotice, void, undefined> {
-    const { orgSlug, periodId } = period;
+  async *goalChanged(
+    period: PeriodRef & { readonly signal?: AbortSignal },
+  ): AsyncGenerator<GoalChangeNotice, void, undefined> {
+    const { orgSlug, periodId, signal } = period;
+    if (signal?.aborted) {
+      return;
+    }
     const results = this.socket().iterate<GoalChangedSubscription>({
       query: GoalChangedDocument.toString(),
       variables: { orgSlug, periodId },
     });
+    const unsubscribe = (): void => {
+      void results.return?.();
+    };
+    signal?.addEventListener("abort", unsubscribe, { once: true });
     try {
       for await (const result of results) {
         if (result.errors?.length) {
@@ -129,6 +139,7 @@ export class GoalpostClient {
     } catch (error) {
       throw socketError(error);
     } finally {
+      signal?.removeEventListener("abort", unsubscribe);
       await results.return?.();
     }
   }

@@ -394,4 +394,13 @@ describe("AutoSaver", () => {
     expect(live.live).toMatchObject({ connections: 1, error: null });
     await Promise.all([elsewhere.close(), aliceHere.close()]);
   });
+
+  it("closes a live saver whose subscription has heard nothing", async () => {
+    const { client } = countingClient();
+    const live = new AutoSaver(client, { ...period, live: true });
+    await live.load();
+    await new Promise((done) => setTimeout(done, 300)); // let the subscription open
+    expect(await within(live.close().then(() => "closed"), 5000)).toBe("closed");
+    await client.close();
+  });
 });

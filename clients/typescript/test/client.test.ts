@@ -136,6 +136,21 @@ describe("GoalpostClient", () => {
     expect(notice?.version).toBe(1);
   });
 
+  it("ends a goalChanged loop waiting for its next notice when the signal aborts", async () => {
+    const stop = new AbortController();
+    const notices: GoalChangeNotice[] = [];
+    const reading = (async () => {
+      for await (const notice of client().goalChanged({ ...period, signal: stop.signal })) {
+        notices.push(notice);
+      }
+      return "ended";
+    })();
+    await new Promise((done) => setTimeout(done, 200)); // subscribed, nothing changes
+    stop.abort();
+    expect(await Promise.race([reading, new Promise((done) => setTimeout(done, 5000))])).toBe("ended");
+    expect(notices).toEqual([]);
+  });
+
   it.each([
     ["an expired token", server.tokens.expired],
     ["a malformed token", "not-a-token"],

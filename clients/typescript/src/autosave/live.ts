@@ -17,7 +17,7 @@ import type { TrackedGoal, TrackedGoals } from "./state.js";
 
 /** What live mode needs of a GoalpostClient. */
 export interface LiveClient {
-  goalChanged(period: PeriodRef): AsyncGenerator<GoalChangeNotice, void, undefined>;
+  goalChanged(period: PeriodRef & { signal?: AbortSignal }): AsyncGenerator<GoalChangeNotice, void, undefined>;
   myGoals(period: PeriodRef): Promise<{ myGoals: readonly GoalFieldsFragment[] }>;
 }
 
@@ -29,7 +29,7 @@ export class LiveFollower {
   connections = 0;
   /** Why it stopped for good, if it did. */
   error: GoalpostError | null = null;
-  private subscription: AsyncGenerator<GoalChangeNotice, void, undefined> | null = null;
+  private readonly closing = new AbortController();
   private running: Promise<void> | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
@@ -51,7 +51,7 @@ export class LiveFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await this.subscription?.return();
+    this.closing.abort(); // ends the subscription, also while it waits for a notice
     await this.running;
   }
 
@@ -64,8 +64,7 @@ export class LiveFollower {
           await this.refresh([...this.goals].filter((e) => e.id !== null)); // missed meanwhile
         }
         this.connections += 1;
-        this.subscription = this.client.goalChanged(this.period);
-        for await (const notice of this.subscription) {
+        for await (const notice of this.client.goalChanged({ ...this.period, signal: this.closing.signal })) {
           progressed = true;
           await this.apply(notice);
         }
