@@ -1,6 +1,6 @@
-// Types and typed documents from the server's schema.graphql and this package's operations:
-// `npm run codegen` rewrites src/generated/graphql.ts, `npm run codegen:check` fails when the
-// committed file differs from a fresh generation.
+// Types and typed documents from the server's schema.graphql and this package's operations,
+// and the patch inputs as data: `npm run codegen` rewrites src/generated/, `npm run
+// codegen:check` fails when the committed files differ from a fresh generation.
 import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {
@@ -22,6 +22,11 @@ const config: CodegenConfig = {
         documentMode: "string",
         dedupeFragments: true,
       },
+    },
+    // The patch inputs as data, for the saver's run-time check of a patch's shape.
+    "src/generated/input-fields.ts": {
+      plugins: ["./codegen/input-fields.js"],
+      config: {},
     },
   },
 };

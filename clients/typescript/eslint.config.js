@@ -14,7 +14,7 @@ export default defineConfig(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ["eslint.config.js", "scripts/*.js"],
+          allowDefaultProject: ["eslint.config.js", "scripts/*.js", "codegen/*.js"],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -403,4 +403,45 @@ describe("AutoSaver", () => {
     expect(await within(live.close().then(() => "closed"), 5000)).toBe("closed");
     await client.close();
   });
+
+  it("refuses at once, recording nothing, a patch of the wrong shape (plain JavaScript)", () => {
+    const saver = new AutoSaver(countingClient().client, period);
+    const key = saver.add("PERFORMANCE", { title: "Kept" });
+    const untyped = saver as unknown as {
+      add(category: string, patch: unknown): string;
+      edit(key: string, category: string, patch: unknown): void;
+    };
+    expect(() => {
+      untyped.edit(key, "PERFORMANCE", { actionPlan: "a competency field" });
+    }).toThrow(RangeError);
+    expect(() => {
+      untyped.edit(key, "PERFORMANCE", { title: 5 });
+    }).toThrow(TypeError);
+    expect(() => {
+      untyped.edit(key, "PERFORMANCE", { weight: "40" });
+    }).toThrow(TypeError);
+    expect(() => untyped.add("COMPETENCY", { selectedIdealActions: [{ competencyId: "c-1", actions: "all" }] })).toThrow(
+      TypeError,
+    );
+    expect(() => untyped.add("OBJECTIVE", {})).toThrow(RangeError);
+    // Left out (undefined) is unchanged; null clears.
+    saver.edit(key, "PERFORMANCE", { title: undefined, weight: null });
+    expect(saver.state(key).unsaved).toEqual({ title: "Kept", weight: null });
+    expect(saver.keys()).toEqual([key]);
+  });
+
+  it("fails only the item a BAD_USER_INPUT names, and resends the others at once", async () => {
+    const { client, batches } = countingClient();
+    const saver = new AutoSaver(client, period);
+    const good = saver.add("CORE_VALUE", { coreValuePlan: "Fine" });
+    // An enum value the client cannot know is wrong: the server refuses the request, naming it.
+    const bad = saver.add("PERFORMANCE", { goalType: "SOMEDAY" as "QUALITATIVE" });
+    await saver.flush();
+
+    expect(batches.map((items) => items.map((i) => i.clientId))).toEqual([[good, bad], [good]]);
+    expect(saver.state(good)).toMatchObject({ state: "saved", version: 1 });
+    expect(saver.state(bad)).toMatchObject({ state: "error", problem: { code: "BAD_USER_INPUT" } });
+    expect(saver.state(bad).message).toMatch(/^BAD_USER_INPUT: performance\.goalType/);
+    await saver.close();
+  });
 });

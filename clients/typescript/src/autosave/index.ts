@@ -1,5 +1,5 @@
 export { AutoSaver, DEFAULT_TIMING, SaverClosed, newClientId, type AutoSaverClient, type AutoSaverOptions } from "./saver.js";
-export { PATCH_FIELD, patchApplied, type AnyPatch, type CategoryPatches, type Patch } from "./patches.js";
+export { PATCH_FIELD, checkPatch, patchApplied, type AnyPatch, type CategoryPatches, type Patch } from "./patches.js";
 export { backoffDelay, type Clock, type Timing } from "./pump.js";
 export type { AutoSaveEvent, GoalProblem, GoalSaveState, Listener, LiveOutcome, SaveState } from "./state.js";
 export type { LiveClient } from "./live.js";

@@ -5,7 +5,7 @@
  * transport what an answer means; both move goals only through the transitions below.
  */
 import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
-import { patchApplied, type AnyPatch } from "./patches.js";
+import { checkPatch, patchApplied, type AnyPatch } from "./patches.js";
 import { storedRecord, type StoredRecord, type TabStorage } from "./storage.js";
 
 export type Goal = GoalFieldsFragment;
@@ -183,8 +183,9 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     if (this.goals.has(key)) {
       throw new RangeError(`goal key ${key} is already in use`);
     }
+    const checked = checkPatch(category, patch); // a bad patch would fail the whole batch
     const entry = new TrackedGoal(key, category, key);
-    Object.assign(entry.pending, patch);
+    Object.assign(entry.pending, checked);
     this.goals.set(key, entry);
     return entry;
   }
@@ -198,7 +199,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     if (entry.delete) {
       throw new RangeError(`goal ${key} is being deleted`);
     }
-    Object.assign(entry.pending, patch);
+    Object.assign(entry.pending, checkPatch(category, patch)); // a bad patch would fail the whole batch
     if (!entry.inConflict) {
       this.unblock(entry);
     }
