@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest pytest-pgbouncer tokens token reset-demo clean bench lock
+.PHONY: run test lint typecheck pytest pytest-pgbouncer ts tokens token reset-demo clean bench lock
 
 # The venv gets the exact versions of requirements.lock (pyproject.toml holds the ranges a
 # user's install may take); goalpost itself goes on top, editable, with nothing else.
@@ -80,7 +80,14 @@ pytest-pgbouncer: $(STAMP)
 		GOALPOST_TEST_PGBOUNCER=1 $(BIN)/pytest -q $(PGBOUNCER_TESTS); \
 	fi
 
-test: lint typecheck pytest pytest-pgbouncer
+# The TypeScript client @goalpost/client: lint, build, and its tests against a live server
+# started from this virtualenv.
+TS := clients/typescript
+ts: $(STAMP)
+	cd $(TS) && npm ci --no-audit --no-fund && npm run lint && npm run build && \
+		GOALPOST_VENV=$(abspath $(VENV)) npm test
+
+test: lint typecheck pytest pytest-pgbouncer ts
 
 # Benchmarks (issue 6), not tests: figures to bench/results/ and bench/README.md. SQLite by default;
 # PostgreSQL with GOALPOST_BENCH_DATABASE_URL (a fresh database is made next to it).

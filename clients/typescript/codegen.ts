@@ -1,0 +1,34 @@
+// Types and typed documents from the server's schema.graphql and this package's operations,
+// and the patch inputs as data: `npm run codegen` rewrites src/generated/, `npm run
+// codegen:check` fails when the committed files differ from a fresh generation.
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+const config: CodegenConfig = {
+  schema: "../../schema.graphql",
+  documents: "src/operations/*.graphql",
+  generates: {
+    "src/generated/graphql.ts": {
+      plugins: ["typescript-operations", "typed-document-node"],
+      config: {
+        // Results are unions discriminated by a __typename that is always there.
+        nonOptionalTypename: true,
+        skipTypename: false,
+        enumsAsTypes: true,
+        useTypeImports: true,
+        strictScalars: true,
+        scalars: { Date: "string", DateTime: "string", JSON: "unknown" },
+        avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
+        // Documents as strings: no graphql-js at run time, a smaller bundle.
+        documentMode: "string",
+        dedupeFragments: true,
+      },
+    },
+    // The patch inputs as data, for the saver's run-time check of a patch's shape.
+    "src/generated/input-fields.ts": {
+      plugins: ["./codegen/input-fields.js"],
+      config: {},
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,17 @@
+export {
+  GoalpostClient,
+  type BatchSaveGoalsPayload,
+  type Goal,
+  type GoalChangeNotice,
+  type GoalChangesPage,
+  type GoalReviewResult,
+  type GoalSaveResult,
+  type GoalpostClientOptions,
+  type MyGoalsPeriod,
+  type PeriodRef,
+  type ReviewGoalsPayload,
+  type TokenSource,
+} from "./client.js";
+export { GoalpostError, isGoalpostError, type GoalpostErrorCode, type GraphQLErrorEntry } from "./errors.js";
+export * from "./generated/graphql.js";
+export * from "./autosave/index.js";
