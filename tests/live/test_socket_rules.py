@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from goalpost.testing import LiveServer
 from tests.batch.helpers import BATCH
 from tests.conftest import ACME_ACTIVE
 from tests.live.conftest import Sockets, subscribers
-from tests.live.ws import GOAL_CHANGED, LiveSocket
+from tests.live.ws import GOAL_CHANGED, LiveSocket, LoggedErrors
 
 LIMIT = 60.0  # seconds for a whole test: one that would hang fails instead
 
@@ -63,34 +62,11 @@ async def still_answers(socket: LiveSocket) -> None:
     assert (await socket.message())["type"] == "pong"
 
 
-class Errors(logging.Handler):
-    """Every log record with a traceback or an "Exception" in it, from any logger."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.exc_info or "Exception" in text or "Traceback" in text:
-            self.records.append(f"{record.name}: {text}")
-
-
 @pytest.fixture
-def logged_errors(server: LiveServer) -> Iterator[Errors]:
-    """What the server logs as a crash: uvicorn's "Exception in ASGI application",
-    Strawberry's "Exception in worker task", any traceback in the app's own log."""
-    errors = Errors()
-    loggers = [logging.getLogger(), logging.getLogger("uvicorn"), logging.getLogger("strawberry")]
-    for logger in loggers:
-        logger.addHandler(errors)
-    lines_before = len(server.log_lines())
-    try:
+def logged_errors(server: LiveServer) -> Iterator[LoggedErrors]:
+    """What the server logs as a crash while the test runs (LoggedErrors)."""
+    with LoggedErrors(server) as errors:
         yield errors
-    finally:
-        for logger in loggers:
-            logger.removeHandler(errors)
-    errors.records += [line for line in server.log_lines()[lines_before:] if "Traceback" in line]
 
 
 # 1. Subscriptions only -----------------------------------------------------------------
@@ -244,7 +220,7 @@ async def test_a_socket_runs_at_most_twenty_subscriptions(
 
 
 async def test_a_message_over_the_body_limit_closes_the_socket_with_1009(
-    server: LiveServer, socket_for: Sockets, logged_errors: Errors
+    server: LiveServer, socket_for: Sockets, logged_errors: LoggedErrors
 ) -> None:
     limit = server.settings.max_body_bytes
     alice = await socket_for("alice")
@@ -293,7 +269,7 @@ NOT_OF_THE_PROTOCOL: dict[str, Any] = {
 
 @pytest.mark.parametrize("message", NOT_OF_THE_PROTOCOL.values(), ids=NOT_OF_THE_PROTOCOL)
 async def test_a_message_not_of_the_protocol_closes_with_4400(
-    socket_for: Sockets, logged_errors: Errors, message: Any
+    socket_for: Sockets, logged_errors: LoggedErrors, message: Any
 ) -> None:
     alice = await socket_for("alice")
     await alice.ws.send(json.dumps(message))
@@ -308,7 +284,7 @@ async def test_a_message_not_of_the_protocol_closes_with_4400(
     ids=["binary", "not-json", "nested-too-deeply", "nan"],
 )
 async def test_a_frame_that_is_not_json_text_closes_with_4400(
-    socket_for: Sockets, logged_errors: Errors, frame: str | bytes
+    socket_for: Sockets, logged_errors: LoggedErrors, frame: str | bytes
 ) -> None:
     alice = await socket_for("alice")
     await alice.ws.send(frame)
@@ -327,7 +303,7 @@ async def test_a_frame_that_is_not_json_text_closes_with_4400(
     ids=["syntax-error", "empty", "which-operation", "unknown-operation-name"],
 )
 async def test_a_document_that_does_not_parse_or_validate_is_a_coded_error_message(
-    socket_for: Sockets, logged_errors: Errors, query: str, operation_name: str | None
+    socket_for: Sockets, logged_errors: LoggedErrors, query: str, operation_name: str | None
 ) -> None:
     alice = await socket_for("alice")
     payload = {**QUERY, "query": query, "operationName": operation_name}
