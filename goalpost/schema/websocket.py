@@ -1,4 +1,4 @@
-"""graphql-transport-ws at /graphql (SPEC §12): the token in connection_init, coded errors,
+"""graphql-transport-ws at /graphql (docs/live.md): the token in connection_init, coded errors,
 pings from the server, and the socket's rules (docs/live.md "Rules of the socket").
 
 Strawberry runs the protocol; this adds what the API promises on top of it:

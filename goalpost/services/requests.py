@@ -189,7 +189,7 @@ class SubscriptionEnded(GoalpostError):
 async def watch_goal_changes(
     scope: RequestScope, *, org_slug: str, period_id: str
 ) -> AsyncIterator[GoalChangeNotice]:
-    """The notices of a period's goal changes that the caller may see (SPEC §12), from now
+    """The notices of a period's goal changes that the caller may see (docs/live.md), from now
     on, until the caller stops listening. The guard runs first, as for a query; then the
     request's database connection is given back: a subscriber holds none while it waits.
     Every `live_recheck_seconds` the guard is asked again, uncached; a caller who is no longer
