@@ -210,6 +210,7 @@ async def watch_goal_changes(
             while True:
                 if waiting is None:
                     waiting = asyncio.ensure_future(anext(notices))
+                    waiting.add_done_callback(retrieved)
                 done, _ = await asyncio.wait((waiting,), timeout=max(0, check_at - loop.time()))
                 if not done:
                     await still_allowed(scope, org_slug, period_id, was=period.status)
@@ -226,6 +227,13 @@ async def watch_goal_changes(
                 waiting.cancel()
 
 
+def retrieved(future: asyncio.Future[GoalChangeNotice]) -> None:
+    """Its exception is read, if it has one: a wait the subscriber left while it failed (an
+    overflow) must not be logged as "exception was never retrieved"."""
+    if not future.cancelled():
+        future.exception()
+
+
 async def still_allowed(
     scope: RequestScope, org_slug: str, period_id: str, *, was: PeriodStatus
 ) -> None:
@@ -237,9 +245,12 @@ async def still_allowed(
             _, period = await scope.guard.fresh().require_org_period(session, org_slug, period_id)
     except GoalpostError as refused:
         raise SubscriptionEnded(refused.code, refused.message) from None
+    except Exception as error:  # the database is away: no answer is not a "no"; next time
+        log.warning("live_recheck_failed", error=type(error).__name__)
+        return
     finally:
         await scope.db.close()
-    if period.status is PeriodStatus.CLOSED and was is not PeriodStatus.CLOSED:
+    if period.status == PeriodStatus.CLOSED and was != PeriodStatus.CLOSED:
         raise SubscriptionEnded(
             PeriodClosed.code, "The evaluation period was closed; none of its goals can change."
         )
