@@ -15,9 +15,6 @@ from goalpost.testing import LiveServer
 from tests.live.ws import LiveSocket
 
 PING_SECONDS = 0.5
-# How often a live subscription asks the guard again: small, so a test that removes a
-# membership or closes a period sees the subscription end without waiting long.
-RECHECK_SECONDS = 0.3
 
 
 @pytest.fixture(scope="session")
@@ -28,12 +25,7 @@ def goalpost_database_url(database_url: str) -> str:
 @pytest.fixture(scope="session")
 def goalpost_settings(goalpost_database_url: str) -> Settings:
     # Pings often enough for the keep-alive test to see one.
-    return Settings(
-        env="dev",
-        database_url=goalpost_database_url,
-        live_ping_seconds=PING_SECONDS,
-        live_recheck_seconds=RECHECK_SECONDS,
-    )
+    return Settings(env="dev", database_url=goalpost_database_url, live_ping_seconds=PING_SECONDS)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 
+from goalpost.config import Settings
 from goalpost.testing import LiveServer
 from tests.batch.helpers import BATCH
 from tests.conftest import ACME_ACTIVE
@@ -20,6 +21,9 @@ from tests.live.conftest import Sockets, subscribers
 from tests.live.ws import GOAL_CHANGED, LiveSocket, LoggedErrors
 
 LIMIT = 60.0  # seconds for a whole test: one that would hang fails instead
+# How often a subscription asks the guard again on `watched`: small, so a test that removes
+# a membership or closes a period sees the subscription end without waiting long.
+RECHECK_SECONDS = 0.3
 
 MY_GOALS = """
 query($period: ID!) { organization(slug: "acme") { period(id: $period) { myGoals { clientId } } } }
@@ -67,6 +71,23 @@ def logged_errors(server: LiveServer) -> Iterator[LoggedErrors]:
     """What the server logs as a crash while the test runs (LoggedErrors)."""
     with LoggedErrors(server) as errors:
         yield errors
+
+
+@pytest.fixture(scope="module")
+def recheck_server(database_url: str) -> Iterator[LiveServer]:
+    """A server of its own with a short GOALPOST_LIVE_RECHECK_SECONDS, on the suite's
+    database: the session's server may have been started by another package's tests, with
+    other settings."""
+    settings = Settings(env="dev", database_url=database_url, live_recheck_seconds=RECHECK_SECONDS)
+    with LiveServer(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def watched(server: LiveServer, recheck_server: LiveServer) -> LiveServer:
+    """recheck_server with the demo data as seeded (`server` has none left subscribed)."""
+    recheck_server.reset()
+    return recheck_server
 
 
 # 1. Subscriptions only -----------------------------------------------------------------
@@ -121,46 +142,46 @@ async def test_the_socket_closes_with_4403_when_its_token_expires(
 
 
 async def test_a_removed_membership_ends_the_subscription_with_org_not_found(
-    server: LiveServer, socket_for: Sockets
+    watched: LiveServer, socket_for: Sockets
 ) -> None:
     async with asyncio.timeout(LIMIT):
-        alice = await socket_for("alice")
+        alice = await socket_for("alice", url=watched.graphql_url)
         await alice.subscribe("acme", ACME_ACTIVE)
-        await subscribers(server.url, 1)
-        server.execute_sql(REMOVE_ALICE_FROM_ACME)
+        await subscribers(watched.url, 1)
+        watched.execute_sql(REMOVE_ALICE_FROM_ACME)
         message = await alice.message()
         assert (message["type"], message["id"]) == ("error", "1"), message
         assert codes(message) == ["ORG_NOT_FOUND"]
-        await subscribers(server.url, 0)
+        await subscribers(watched.url, 0)
         await still_answers(alice)  # the subscription ended, not the socket
 
 
 async def test_a_closed_period_ends_the_subscription_with_period_closed(
-    server: LiveServer, socket_for: Sockets
+    watched: LiveServer, socket_for: Sockets
 ) -> None:
     async with asyncio.timeout(LIMIT):
-        carol = await socket_for("carol")
+        carol = await socket_for("carol", url=watched.graphql_url)
         await carol.subscribe("acme", ACME_ACTIVE)
-        await subscribers(server.url, 1)
-        server.execute_sql(CLOSE_ACME_ACTIVE)
+        await subscribers(watched.url, 1)
+        watched.execute_sql(CLOSE_ACME_ACTIVE)
         message = await carol.message()
         assert (message["type"], message["id"]) == ("error", "1"), message
         assert codes(message) == ["PERIOD_CLOSED"]
-        await subscribers(server.url, 0)
+        await subscribers(watched.url, 0)
 
 
 # 7. Each operation on its own context ----------------------------------------------------
 
 
 async def test_each_subscription_asks_the_guard_afresh(
-    server: LiveServer, socket_for: Sockets
+    watched: LiveServer, socket_for: Sockets
 ) -> None:
     """The second subscription of a socket is not let in by what the first one was told."""
     async with asyncio.timeout(LIMIT):
-        alice = await socket_for("alice")
+        alice = await socket_for("alice", url=watched.graphql_url)
         await alice.subscribe("acme", ACME_ACTIVE, op_id="first")
-        await subscribers(server.url, 1)
-        server.execute_sql(REMOVE_ALICE_FROM_ACME)
+        await subscribers(watched.url, 1)
+        watched.execute_sql(REMOVE_ALICE_FROM_ACME)
         await alice.subscribe("acme", ACME_ACTIVE, op_id="second")
         while True:
             message = await alice.message()
