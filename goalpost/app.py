@@ -178,6 +178,9 @@ def add_graphql(app: FastAPI, settings: Settings) -> None:
             context_getter=graphql_context,
             graphql_ide="graphiql" if settings.graphiql else None,
             ping_seconds=settings.live_ping_seconds or None,
+            max_sockets_per_user=settings.live_max_sockets_per_user,
+            max_subscriptions=settings.live_max_subscriptions_per_socket,
+            max_message_bytes=settings.max_body_bytes,
         ),
         prefix="/graphql",
     )

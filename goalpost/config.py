@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     live_database_url: str | None = None
     live_poll_seconds: float = 1.0
 
+    # The socket's rules (docs/live.md "Rules of the socket"): acknowledged sockets one user
+    # may hold open on one server process, subscriptions one socket may run at once, and
+    # how often each subscription asks the org/period guard again (a membership removed or a
+    # period closed meanwhile ends it). A message over max_body_bytes closes its socket (1009).
+    live_max_sockets_per_user: int = Field(default=10, ge=1)
+    live_max_subscriptions_per_socket: int = Field(default=20, ge=1)
+    live_recheck_seconds: float = Field(default=30.0, gt=0)
+
     # "auto": JSON lines in production, readable lines in dev.
     log_format: Literal["auto", "json", "console"] = "auto"
     # OpenTelemetry spans for each request, the guard, the batch phases and every SQL

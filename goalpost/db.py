@@ -204,6 +204,11 @@ class SerialSession:
                 await begin_write(self._session)
             yield self._session
 
+    def sibling(self) -> SerialSession:
+        """Another SerialSession on the same factory: one of a WebSocket's operations gets its
+        own, so one closing its session never pulls it from under another."""
+        return SerialSession(self._factory)
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

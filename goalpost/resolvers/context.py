@@ -34,6 +34,16 @@ class Context(BaseContext):
             load_fn=self._load_history
         )
         self.user_loader: DataLoader[uuid.UUID, User | None] = DataLoader(load_fn=self._load_users)
+        # A WebSocket's: when its token expires (Unix seconds), and whose socket it counts as
+        # in the per-user cap once acknowledged (goalpost.schema.websocket).
+        self.expires_at: float | None = None
+        self.live_user: uuid.UUID | None = None
+
+    def for_operation(self) -> Context:
+        """A WebSocket's context is built once per socket; each of its operations runs on its
+        own copy (its own session, an uncached guard, fresh DataLoaders and item budget), so
+        nothing one operation asked or counted is seen by another (docs/live.md)."""
+        return Context(replace(self.scope, db=self.db.sibling(), guard=self.guard.fresh()))
 
     def use_authorization(self, authorization: str | None) -> None:
         """A WebSocket's token arrives in connection_init, after the context was built."""

@@ -17,20 +17,28 @@ import json
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from strawberry.exceptions import MissingQueryError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.types import QueryParams
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from goalpost import strict_json
 from goalpost.ide import graphiql_page
 from goalpost.resolvers.context import Context
 from goalpost.schema.errors import coded_error
-from goalpost.schema.websocket import GoalpostTransportWSHandler, authenticate
+from goalpost.schema.websocket import (
+    GoalpostTransportWSHandler,
+    GoalpostWebSocketAdapter,
+    SocketsPerUser,
+    authenticate,
+)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -80,10 +88,20 @@ def check_operation(operation: Any, what: str) -> None:
             raise HTTPException(400, f"`{name}` must be {described} or null.")
 
 
+class CodedRefusal(HTTPException):
+    """A refusal with a code of its own rather than BAD_REQUEST."""
+
+    def __init__(self, status_code: int, reason: str, code: str) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
+
+
 def refusal(request: Any, error: HTTPException) -> Response:
     """A request that was not run, as a GraphQL-style error with its HTTP status."""
     # Strawberry refuses with 400; the clients' convention for anything else is HTTP_<status>.
     code = "BAD_REQUEST" if error.status_code == 400 else f"HTTP_{error.status_code}"
+    if isinstance(error, CodedRefusal):
+        code = error.code
     body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
     accept = request.headers.get("accept", "") if isinstance(request, Request) else ""
     media_type = (
@@ -97,14 +115,32 @@ class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
     with 4406) for the live-changes subscription, see goalpost.schema.websocket."""
 
     graphql_transport_ws_handler_class = GoalpostTransportWSHandler
+    websocket_adapter_class = GoalpostWebSocketAdapter
 
-    def __init__(self, *args: Any, ping_seconds: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        ping_seconds: float | None = None,
+        max_sockets_per_user: int = 10,
+        max_subscriptions: int = 20,
+        max_message_bytes: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(*args, **kwargs)
         self.ping_seconds = ping_seconds
+        # The socket's caps (goalpost.schema.websocket); Strawberry's own subscription cap
+        # is off: ours answers with a code.
+        self.sockets_per_user = SocketsPerUser(max_sockets_per_user)
+        self.max_subscriptions = max_subscriptions
+        self.max_subscriptions_per_connection = None
+        self.max_message_bytes = max_message_bytes
 
     async def on_ws_connect(self, context: Context) -> dict[str, object]:
-        return await authenticate(context)
+        user_id = await authenticate(context)
+        self.sockets_per_user.admit(user_id)  # TooManySockets: the handler closes the socket
+        context.live_user = user_id
+        return {}
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL from this server's /static files: it works with no internet (goalpost.ide)."""
@@ -144,6 +180,43 @@ class GoalpostGraphQLRouter(GraphQLRouter[Any, None]):
                 except ValueError as error:
                     raise HTTPException(400, f"`{name}` is not valid JSON: {error}.") from error
         return parsed
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, with subscriptions refused: they run over the WebSocket only
+        (docs/live.md). Strawberry takes them over POST and GET, where one fails as INTERNAL
+        and retryable, though no retry can ever help."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise CodedRefusal(
+                    400,
+                    "Subscriptions run over the WebSocket at /graphql (graphql-transport-ws), "
+                    "not over HTTP.",
+                    "SUBSCRIPTION_OVER_HTTP",
+                ) from error
+            raise HTTPException(400, error.as_http_error_reason(request_adapter.method)) from error
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error leaves with a stable code; unknown ones are masked as INTERNAL."""

@@ -36,6 +36,17 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
 
     async def subject_of(self, token: str) -> str:
+        claims = await self._claims(token)
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject or len(subject) > 255 or "\x00" in subject:
+            raise Unauthenticated("Invalid token: no usable subject.")
+        return subject
+
+    async def expires_at(self, token: str) -> float:
+        """The token's `exp` (Unix seconds): a WebSocket lives no longer (docs/live.md)."""
+        return float((await self._claims(token))["exp"])  # required, and checked, by decode
+
+    async def _claims(self, token: str) -> dict[str, Any]:
         try:
             if self._jwks is not None:
                 key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
@@ -63,10 +74,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             # The reason (expired, bad signature, ...) is safe to tell; the token is not echoed.
             raise Unauthenticated(f"Invalid token: {exc}") from None
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject or len(subject) > 255 or "\x00" in subject:
-            raise Unauthenticated("Invalid token: no usable subject.")
-        return subject
+        return claims
 
 
 def issue_dev_token(settings: Settings, subject: str, ttl_seconds: int | None = None) -> str:

@@ -77,6 +77,15 @@ class OrgGuard:
         """A fresh guard for another token (a WebSocket's, sent after the handshake)."""
         return OrgGuard(self._verifier, authorization)
 
+    def fresh(self) -> OrgGuard:
+        """The same token with nothing cached: a question asked again gets today's answer
+        (a live subscription's periodic check, each operation of one WebSocket)."""
+        return OrgGuard(self._verifier, self._authorization)
+
+    async def token_expires_at(self) -> float:
+        """When the caller's token expires (Unix seconds); Unauthenticated if it is not valid."""
+        return await self._verifier.expires_at(bearer_token(self._authorization))
+
     # One "guard" span per question asked (docs/tracing.md); the lookups behind it are the
     # private methods, so a question that asks another never nests a second span.
     async def require_caller(self, session: AsyncSession) -> Caller:

@@ -10,6 +10,7 @@ conflict.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,13 +29,14 @@ from goalpost.config import Settings
 from goalpost.db import SerialSession, transient_fault_reason
 from goalpost.logging import log
 from goalpost.metrics import Metrics
+from goalpost.models import PeriodStatus
 from goalpost.services import goal_submit
 from goalpost.services.batch import BatchLimits, BatchOutcome, ErrorPolicy, GoalBatchItem
 from goalpost.services.batch import batch_save_goals as run_batch
 from goalpost.services.batch.results import ReviewOutcome, outcome_label
 from goalpost.services.batch.review import GoalReviewItem
 from goalpost.services.batch.review import review_goals as run_review
-from goalpost.services.errors import InternalError, TransientFault
+from goalpost.services.errors import GoalpostError, InternalError, PeriodClosed, TransientFault
 from goalpost.services.goal_submit import SubmitOutcome
 from goalpost.services.guard import OrgGuard
 from goalpost.services.live import GoalChangeNotice, LiveChanges, Viewer
@@ -174,17 +176,81 @@ async def review_goals(
     return outcome
 
 
+class SubscriptionEnded(GoalpostError):
+    """A subscription the guard let in, ended because its answer changed since (the
+    membership removed, the period deleted or closed): the guard's code, so a client tells
+    it from a dropped socket and does not subscribe again (docs/live.md)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 async def watch_goal_changes(
     scope: RequestScope, *, org_slug: str, period_id: str
 ) -> AsyncIterator[GoalChangeNotice]:
-    """The notices of a period's goal changes that the caller may see (SPEC §12), from now
+    """The notices of a period's goal changes that the caller may see (docs/live.md), from now
     on, until the caller stops listening. The guard runs first, as for a query; then the
-    request's database connection is given back: a subscriber holds none while it waits."""
+    request's database connection is given back: a subscriber holds none while it waits.
+    Every `live_recheck_seconds` the guard is asked again, uncached; a caller who is no longer
+    a member, or a period gone or closed meanwhile, ends the subscription (SubscriptionEnded)."""
     async with scope.db.use() as session:
         org, period = await scope.guard.require_org_period(session, org_slug, period_id)
     await scope.db.close()
     if scope.live is None:
         raise InternalError()
+    every = scope.settings.live_recheck_seconds
+    loop = asyncio.get_running_loop()
     async with scope.live.subscribe(Viewer(org.org_id, period.id, org.caller.id)) as notices:
-        async for notice in notices:
-            yield notice
+        # The wait for the next notice is never cancelled by a check (cancelling it could end
+        # the notices' iterator): it stays pending across checks.
+        waiting: asyncio.Future[GoalChangeNotice] | None = None
+        check_at = loop.time() + every
+        try:
+            while True:
+                if waiting is None:
+                    waiting = asyncio.ensure_future(anext(notices))
+                    waiting.add_done_callback(retrieved)
+                done, _ = await asyncio.wait((waiting,), timeout=max(0, check_at - loop.time()))
+                if not done:
+                    await still_allowed(scope, org_slug, period_id, was=period.status)
+                    check_at = loop.time() + every
+                    continue
+                finished, waiting = waiting, None
+                try:
+                    notice = finished.result()
+                except StopAsyncIteration:
+                    return
+                yield notice
+        finally:
+            if waiting is not None:
+                waiting.cancel()
+
+
+def retrieved(future: asyncio.Future[GoalChangeNotice]) -> None:
+    """Its exception is read, if it has one: a wait the subscriber left while it failed (an
+    overflow) must not be logged as "exception was never retrieved"."""
+    if not future.cancelled():
+        future.exception()
+
+
+async def still_allowed(
+    scope: RequestScope, org_slug: str, period_id: str, *, was: PeriodStatus
+) -> None:
+    """The guard's answer today, for a subscription it let in earlier. A period closed since
+    then ends it too: no goal of a closed period can change, so nothing would ever come (one
+    already closed when subscribing is let in, as a query of it is, and kept)."""
+    try:
+        async with scope.db.use() as session:
+            _, period = await scope.guard.fresh().require_org_period(session, org_slug, period_id)
+    except GoalpostError as refused:
+        raise SubscriptionEnded(refused.code, refused.message) from None
+    except Exception as error:  # the database is away: no answer is not a "no"; next time
+        log.warning("live_recheck_failed", error=type(error).__name__)
+        return
+    finally:
+        await scope.db.close()
+    if period.status == PeriodStatus.CLOSED and was != PeriodStatus.CLOSED:
+        raise SubscriptionEnded(
+            PeriodClosed.code, "The evaluation period was closed; none of its goals can change."
+        )

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import websockets
 from websockets.asyncio.client import ClientConnection
+
+from goalpost.testing import LiveServer
 
 PROTOCOL = "graphql-transport-ws"
 WAIT = 20.0  # seconds: generous, a wait for something that must come, never a measurement
@@ -88,3 +91,34 @@ class LiveSocket:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+class LoggedErrors(logging.Handler):
+    """`with LoggedErrors(server) as errors:` what the server logged as a crash meanwhile:
+    uvicorn's "Exception in ASGI application", Strawberry's "Exception in worker task", any
+    record with a traceback, any traceback in the app's own log (`errors.records`)."""
+
+    LOGGERS = ("", "uvicorn", "strawberry")
+
+    def __init__(self, server: LiveServer) -> None:
+        super().__init__(logging.DEBUG)
+        self.server = server
+        self.records: list[str] = []
+        self._lines_before = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info or "Exception" in text or "Traceback" in text:
+            self.records.append(f"{record.name}: {text}")
+
+    def __enter__(self) -> LoggedErrors:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+        self._lines_before = len(self.server.log_lines())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)
+        lines = self.server.log_lines()[self._lines_before :]
+        self.records += [line for line in lines if "Traceback" in line]
