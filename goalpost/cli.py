@@ -179,6 +179,9 @@ def serve(
             host=host or settings.host,
             port=port or settings.port,
             workers=workers,
+            # A WebSocket message is held to the HTTP body limit (docs/live.md): uvicorn
+            # closes with 1009 before buffering more, rather than its 16 MiB default.
+            ws_max_size=settings.max_body_bytes,
             log_config=(
                 uvicorn_json_log_config()
                 if wants_json(settings.log_format, settings.env)
