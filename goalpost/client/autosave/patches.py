@@ -107,14 +107,19 @@ def _same(field_name: str, sent: Any, have: Any) -> bool:
     return bool(sent == have)
 
 
+def unapplied(patch: Mapping[str, Any], goal: Goal) -> dict[str, Any]:
+    """The part of the patch the goal does not hold yet."""
+    return {
+        name: value
+        for name, value in patch.items()
+        if not _same(name, value, goal.weight if name == "weight" else goal.fields.get(name))
+    }
+
+
 def patch_applied(patch: Mapping[str, Any], goal: Goal) -> bool:
     """True when the goal already holds every value of the patch.
 
     After a lost response the resend of an update conflicts with our own write; this tells that
     case apart from a real conflict with someone else's change.
     """
-    for name, value in patch.items():
-        have = goal.weight if name == "weight" else goal.fields.get(name)
-        if not _same(name, value, have):
-            return False
-    return True
+    return not unapplied(patch, goal)

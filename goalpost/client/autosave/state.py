@@ -77,6 +77,8 @@ class TrackedGoal:
     # What the request in flight carries for this goal (None: nothing in flight).
     sent: dict[str, Any] | None = None
     sent_delete: bool = False
+    # Updates whose request got no answer: the server may hold one of them (all at `version`).
+    lost: list[dict[str, Any]] = field(default_factory=list)
     ever_sent: bool = False
     state: SaveState = "idle"
     message: str | None = None
@@ -208,6 +210,7 @@ class TrackedGoals:
         if current is None:
             raise ValueError(f"goal {key!r} has no version conflict")
         entry.goal, entry.version = current, current.version
+        entry.lost = []
         self.unblock(entry)
         if keep == "theirs":
             entry.pending.clear()
@@ -299,6 +302,11 @@ class TrackedGoals:
         entry.sent, entry.sent_delete = None, False
         return sent, sent_delete
 
+    def answer_lost(self, entry: TrackedGoal, sent: dict[str, Any]) -> None:
+        """An update got no answer: it may have been written. Remembered apart from newer edits,
+        so a resend that conflicts with it can tell our own write from someone else's."""
+        entry.lost.append(dict(sent))
+
     def restore(self, entry: TrackedGoal, sent: dict[str, Any]) -> None:
         """Put a failed patch back under any newer edits: nothing typed is lost."""
         entry.pending = {**sent, **entry.pending}
@@ -306,6 +314,7 @@ class TrackedGoals:
     def confirm(self, entry: TrackedGoal, goal: Goal) -> None:
         """Saved: later edits become updates of this id with `expectedVersion`."""
         entry.id, entry.version, entry.goal = goal.id, goal.version, goal
+        entry.lost = []
         entry.attempts = 0
         entry.blocked = False
         self.set_state(entry, "pending" if entry.needs_send else "saved")

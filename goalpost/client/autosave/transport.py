@@ -14,13 +14,14 @@ import logging
 from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
-from goalpost.client.autosave.patches import patch_applied
+from goalpost.client.autosave.patches import patch_applied, unapplied
 from goalpost.client.autosave.pump import Backoff
 from goalpost.client.autosave.state import TrackedGoal, TrackedGoals
 from goalpost.client.client import GoalpostClient
-from goalpost.client.errors import GoalpostError
+from goalpost.client.errors import GoalpostError, NetworkError
 from goalpost.client.models import (
     PATCH_FIELD,
+    Goal,
     GoalDeleted,
     GoalProblem,
     GoalSaved,
@@ -70,6 +71,22 @@ def bad_items(exc: GoalpostError, count: int) -> dict[int, str]:
             reason = str(error.get("message", "")).split(": ", 1)[-1]
             bad.setdefault(path[2], f"{where}: {reason}" if where else reason)
     return bad
+
+
+def answer_lost(exc: GoalpostError) -> bool:
+    """No answer came (no connection, or an HTTP error without a GraphQL answer): unlike a
+    GraphQL error, the request may have been written."""
+    return isinstance(exc, NetworkError) or exc.code.startswith("HTTP_")
+
+
+def own_write(entry: TrackedGoal, sent: dict[str, Any], current: Goal) -> bool:
+    """Whether a version conflict is with our own write whose answer was lost: the server holds
+    all that was sent, or, exactly one version on, all that one of the lost updates carried
+    (the resend may carry edits made since, which the server cannot hold yet)."""
+    if patch_applied(sent, current):
+        return True
+    one_on = entry.version is not None and current.version == entry.version + 1
+    return one_on and any(patch_applied(lost, current) for lost in entry.lost)
 
 
 class SaveTransport:
@@ -136,12 +153,21 @@ class SaveTransport:
             result.code == "VERSION_CONFLICT"
             and result.current
             and not sent_delete
-            and (patch_applied(sent, result.current))
+            and own_write(entry, sent, result.current)
         ):
-            goals.confirm(entry, result.current)  # our own write, answered on a lost response
+            self._own_write_met(entry, sent, result.current)
         else:
             goals.restore(entry, sent)
             self._fail(entry, result.message, result.retryable, result, jitter)
+
+    def _own_write_met(self, entry: TrackedGoal, sent: dict[str, Any], current: Goal) -> None:
+        """A resend conflicted with our own write whose answer was lost: saved at the server's
+        version; what the resend carried beyond that write goes out at once as an update."""
+        rest = unapplied(sent, current)
+        self._goals.restore(entry, rest)
+        self._goals.confirm(entry, current)
+        if rest:
+            self._goals.retry_later(entry, self._backoff.at_once(), None, None)
 
     def _refused(self, entry: TrackedGoal, message: str) -> None:
         """The server named this goal's input as the reason the request failed: only this goal
@@ -158,7 +184,9 @@ class SaveTransport:
         self._goals.retry_later(entry, self._backoff.at_once(), None, None)
 
     def _request_failed(self, entry: TrackedGoal, exc: GoalpostError, jitter: float) -> None:
-        sent, _ = self._goals.finish(entry)
+        sent, sent_delete = self._goals.finish(entry)
+        if answer_lost(exc) and entry.id is not None and not sent_delete:
+            self._goals.answer_lost(entry, sent)
         self._goals.restore(entry, sent)
         self._fail(entry, f"{exc.code}: {exc.message}", exc.retryable, None, jitter)
 
