@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     # no pooler; with a pooler, no LISTEN at all: each process polls every live_poll_seconds.
     live_database_url: str | None = None
     live_poll_seconds: float = 1.0
+    # What may wait to be written to one live socket (docs/live.md, "The outbound bound"):
+    # past either bound the socket is closed with LIVE_OVERFLOW and the client catches up
+    # from its cursor. A socket whose writes do not drain fills it like one that never reads.
+    live_socket_queue_notices: int = Field(default=1000, ge=1)
+    live_socket_queue_bytes: int = Field(default=1_000_000, ge=1024)
 
     # "auto": JSON lines in production, readable lines in dev.
     log_format: Literal["auto", "json", "console"] = "auto"

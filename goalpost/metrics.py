@@ -57,6 +57,23 @@ class Metrics:
             registry=self.registry,
         )
 
+        # Rendered (GraphQL-executed and encoded) once per socket, sent once per subscription.
+        self.live_renders = Counter(
+            "goalpost_live_notice_renders",
+            "goalChanged notices rendered: once per notice per socket and distinct subscription.",
+            registry=self.registry,
+        )
+        self.live_sends = Counter(
+            "goalpost_live_notice_sends",
+            "goalChanged `next` messages queued: one per notice per subscription.",
+            registry=self.registry,
+        )
+        self.live_overflows = Counter(
+            "goalpost_live_overflows",
+            "Live sockets closed with LIVE_OVERFLOW (their outbound queue was full).",
+            registry=self.registry,
+        )
+
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(route).observe(seconds)

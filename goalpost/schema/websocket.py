@@ -7,6 +7,10 @@ Strawberry runs the protocol; this adds what the API promises on top of it:
 - every error sent over the socket carries `extensions.code`, as over HTTP (coded_error).
 - a `ping` every `ping_seconds` after the ack (the protocol lets either side ping), so
   proxies keep an idle socket open and a dead client is noticed by the write failing.
+- the send path (docs/live.md, "The outbound bound"): every message goes through the socket's
+  bounded outbound queue (outbound.py), closed with LIVE_OVERFLOW when full; and the
+  subscriptions of one socket with the same document and variables share one stream, so a
+  notice is executed and encoded once for them all and only each `next`'s id differs.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from goalpost.resolvers.context import Context
 from goalpost.schema.errors import coded_error
+from goalpost.schema.sends import BoundedSendsHandler
 from goalpost.services.errors import GoalpostError
 
 
@@ -61,7 +66,7 @@ async def coded(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
         yield result
 
 
-class GoalpostTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class GoalpostTransportWSHandler(BoundedSendsHandler):
     ping_task: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
