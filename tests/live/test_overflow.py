@@ -1,10 +1,8 @@
 """The outbound bound of a live socket (docs/live.md): a socket that falls behind is closed
 with LIVE_OVERFLOW while the server goes on serving everyone else; the Python AutoSaver comes
 back and catches up with nothing missed; a notice is rendered once per socket and sent once
-per subscription; a socket that dies is one log line.
-
-A server of its own, with an outbound bound of a few messages: a 20-item batch then leaves
-more notices waiting for one socket than it may hold, whatever the kernel buffers."""
+per subscription; a socket that dies is one log line. On a server with a tight bound
+(tests/live/tight.py)."""
 
 from __future__ import annotations
 
@@ -21,26 +19,20 @@ from tests.batch.helpers import BATCH, goal_id
 from tests.client.conftest import eventually
 from tests.conftest import ACME_ACTIVE
 from tests.live.conftest import subscribers
+from tests.live.tight import OVERFLOW, QUEUE_NOTICES, tight_settings
 from tests.live.ws import LiveSocket
 
-QUEUE_NOTICES = 3
 BATCH_SIZE = 20
-OVERFLOW = (1013, "LIVE_OVERFLOW")
 
 
 @pytest.fixture(scope="module")
-def tight_settings(database_url: str) -> Settings:
-    return Settings(
-        env="dev",
-        database_url=database_url,
-        live_ping_seconds=0,
-        live_socket_queue_notices=QUEUE_NOTICES,
-    )
+def settings_tight(database_url: str) -> Settings:
+    return tight_settings(database_url)
 
 
 @pytest.fixture(scope="module")
-def tight_server_running(tight_settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(tight_settings) as server:
+def tight_server_running(settings_tight: Settings) -> Iterator[LiveServer]:
+    with LiveServer(settings_tight) as server:
         yield server
 
 
@@ -51,8 +43,8 @@ def tight(tight_server_running: LiveServer) -> LiveServer:
 
 
 @pytest.fixture
-def token(tight_settings: Settings) -> Callable[[str], str]:
-    return lambda user: demo_token(tight_settings, user)
+def token(settings_tight: Settings) -> Callable[[str], str]:
+    return lambda user: demo_token(settings_tight, user)
 
 
 @pytest.fixture
