@@ -25,6 +25,7 @@ from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers.context import Context
 from goalpost.rest import dev
 from goalpost.schema.http import GoalpostGraphQLRouter
+from goalpost.schema.outbound import KeepServerSend
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.errors import GoalpostError
@@ -104,6 +105,7 @@ def create_app(
     app.state.metrics = metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics)
+    app.add_middleware(KeepServerSend)  # a live socket that never reads can be cut (outbound.py)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.verifier = verifier

@@ -78,8 +78,10 @@ class Settings(BaseSettings):
     # What may wait to be written to one live socket (docs/live.md, "The outbound bound"):
     # past either bound the socket is closed with LIVE_OVERFLOW and the client catches up
     # from its cursor. A socket whose writes do not drain fills it like one that never reads.
-    live_socket_queue_notices: int = Field(default=1000, ge=1)
-    live_socket_queue_bytes: int = Field(default=1_000_000, ge=1024)
+    # Small on purpose: whatever a socket may hold is rendered before it is found out, and a
+    # catch-up costs one goalChanges read (1000 let a flood cost the other users 47x, bench/).
+    live_socket_queue_notices: int = Field(default=100, ge=1)
+    live_socket_queue_bytes: int = Field(default=256_000, ge=1024)
 
     # "auto": JSON lines in production, readable lines in dev.
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
+from typing import Any
 
 from goalpost.logging import log
 
@@ -27,6 +28,35 @@ OVERFLOW_REASON = "LIVE_OVERFLOW"
 CLOSE_SECONDS = 5.0
 
 SendText = Callable[[str], Awaitable[None]]
+# Where KeepServerSend leaves the server's own ASGI `send` of a WebSocket (see `cut`).
+SERVER_SEND = "goalpost.server_send"
+
+
+class KeepServerSend:
+    """ASGI middleware: keep the server's own `send` of each WebSocket in its scope.
+
+    ASGI cannot abort a connection, and a close frame waits behind everything a peer that
+    does not read has left unread; uvicorn's `send` is bound to its protocol, whose transport
+    can. Starlette wraps `send` further in, so it is kept here, where it is still the
+    server's."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            scope[SERVER_SEND] = send
+        await self.app(scope, receive, send)
+
+
+def cut(scope: Mapping[str, Any]) -> bool:
+    """Abort the connection under a WebSocket (True if the server let us)."""
+    protocol = getattr(scope.get(SERVER_SEND), "__self__", None)
+    transport = getattr(protocol, "transport", None)
+    if isinstance(transport, asyncio.WriteTransport):
+        transport.abort()
+        return True
+    return False
 
 
 def encoded_size(text: str) -> int:

@@ -29,7 +29,13 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from goalpost.logging import log
 from goalpost.resolvers.context import Context
-from goalpost.schema.outbound import CLOSE_SECONDS, OVERFLOW_CLOSE_CODE, OVERFLOW_REASON, Outbound
+from goalpost.schema.outbound import (
+    CLOSE_SECONDS,
+    OVERFLOW_CLOSE_CODE,
+    OVERFLOW_REASON,
+    Outbound,
+    cut,
+)
 
 Op = Operation[Context, None]
 
@@ -46,16 +52,6 @@ def is_subscription(query: str, operation_name: str | None) -> bool:
 def stream_key(operation: Op) -> str:
     variables = json.dumps(operation.variables, sort_keys=True, default=str)
     return json.dumps([operation.query, variables, operation.operation_name])
-
-
-def cut(websocket: Any) -> None:
-    """Abort the connection under a socket whose close frame cannot be written (the peer does
-    not read). ASGI has no abort; uvicorn's protocol object is what its `send` is bound to."""
-    ws = getattr(websocket, "ws", None)
-    protocol = getattr(getattr(ws, "_send", None), "__self__", None)
-    transport = getattr(protocol, "transport", None)
-    if isinstance(transport, asyncio.WriteTransport):
-        transport.abort()
 
 
 class SharedStream:
@@ -167,6 +163,8 @@ class BoundedSendsHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await operation.send_next(result)
             else:
                 self._send_next_to_all(shared, result)
+            if self.outbound.done:
+                return  # overflowed or lost: rendering more for this socket is waste
 
     def _send_next_to_all(self, shared: SharedStream, result: ExecutionResult) -> None:
         payload: dict[str, object] = {"data": result.data}
@@ -199,7 +197,9 @@ class BoundedSendsHandler(BaseGraphQLTransportWSHandler[Context, None]):
             async with asyncio.timeout(CLOSE_SECONDS):
                 await self.websocket.close(OVERFLOW_CLOSE_CODE, OVERFLOW_REASON)
         except TimeoutError:
-            cut(self.websocket)
+            ws = getattr(self.websocket, "ws", None)
+            if not (isinstance(ws, WebSocket) and cut(ws.scope)):
+                log.warning("live_socket_not_cut")
         except Exception:  # the peer is gone already: nothing to close
             pass
 
