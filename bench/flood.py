@@ -131,8 +131,13 @@ class Flooder:
                     else:
                         key = f"open failed: {type(result).__name__}"
                         self.closed_by_server[key] = self.closed_by_server.get(key, 0) + 1
-                await asyncio.sleep(1.0)  # the new subscriptions register
-            await asyncio.sleep(0.25)
+                # Until the new subscriptions are counted (at most 1 s): never past the caps.
+                for _ in range(20):
+                    now = await asyncio.to_thread(metric, http_url, "goalpost_live_subscribers")
+                    if now >= SOCKETS * per_socket:
+                        break
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05)  # an attacker reopens as soon as it can tell
 
     async def die(self) -> None:
         """The flooding client dies: its connections drop without a close."""
@@ -227,7 +232,9 @@ async def measure(
         rss_samples: list[float] = []
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_rss(pid, rss_samples, stop))
+        flood_started = time.monotonic()
         during = await batches(http, bob, goals, count, "during")
+        flood_seconds = round(time.monotonic() - flood_started, 1)
         stop.set()
         await sampler
         server_counters = {
@@ -279,6 +286,7 @@ async def measure(
             "http_request_lines_of_bob_during": sum("http_request" in x for x in lines_during),
         },
         "flood": {
+            "seconds": flood_seconds,
             "sockets_opened": opened,
             "reopened_after_server_closed": opened - SOCKETS,
             "open_failures": closes,
