@@ -28,6 +28,7 @@ from goalpost.middleware import BodySizeLimit, RequestContext
 from goalpost.resolvers.context import Context
 from goalpost.rest import dev
 from goalpost.schema.http import GoalpostGraphQLRouter
+from goalpost.schema.outbound import KeepServerSend
 from goalpost.schema.schema import build_schema
 from goalpost.services.auth import TokenVerifier
 from goalpost.services.changes import cursor_seal
@@ -166,6 +167,7 @@ def add_middleware(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
             allow_headers=HEADERS,
         )
     app.add_middleware(RequestContext, metrics=metrics)
+    app.add_middleware(KeepServerSend)  # a live socket that never reads can be cut (outbound.py)
 
 
 def add_graphql(app: FastAPI, settings: Settings) -> None:

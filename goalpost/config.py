@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     # no pooler; with a pooler, no LISTEN at all: each process polls every live_poll_seconds.
     live_database_url: str | None = None
     live_poll_seconds: float = 1.0
+    # What may wait to be written to one live socket (docs/live.md, "The outbound bound"):
+    # past either bound the socket is closed with LIVE_OVERFLOW and the client catches up
+    # from its cursor. A socket whose writes do not drain fills it like one that never reads.
+    # Small on purpose: whatever a socket may hold is rendered before it is found out, and a
+    # catch-up costs one goalChanges read (1000 let a flood cost the other users 47x, bench/).
+    live_socket_queue_notices: int = Field(default=100, ge=1)
+    live_socket_queue_bytes: int = Field(default=256_000, ge=1024)
 
     # The socket's rules (docs/live.md "Rules of the socket"): acknowledged sockets one user
     # may hold open on one server process, subscriptions one socket may run at once, and

@@ -79,6 +79,23 @@ class Metrics:
             multiprocess_mode="livesum",
         )
 
+        # Rendered (GraphQL-executed and encoded) once per socket, sent once per subscription.
+        self.live_renders = Counter(
+            "goalpost_live_notice_renders",
+            "goalChanged notices rendered: once per notice per socket and distinct subscription.",
+            registry=self.registry,
+        )
+        self.live_sends = Counter(
+            "goalpost_live_notice_sends",
+            "goalChanged `next` messages queued: one per notice per subscription.",
+            registry=self.registry,
+        )
+        self.live_overflows = Counter(
+            "goalpost_live_overflows",
+            "Live sockets closed with LIVE_OVERFLOW (their outbound queue was full).",
+            registry=self.registry,
+        )
+
     @property
     def multiprocess(self) -> bool:
         return self.directory is not None

@@ -16,9 +16,16 @@ from gql.transport.exceptions import (
 )
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
+from websockets.exceptions import ConnectionClosed
 
 from goalpost.client import documents
-from goalpost.client.errors import GoalpostError, NetworkError, error_from_graphql
+from goalpost.client.errors import (
+    LIVE_OVERFLOW_CLOSE,
+    GoalpostError,
+    LiveOverflow,
+    NetworkError,
+    error_from_graphql,
+)
 from goalpost.client.history import GoalChangeNotice, GoalChanges
 from goalpost.client.models import (
     BatchResult,
@@ -52,6 +59,17 @@ def websocket_url(graphql_url: str) -> str:
     """`http://host/graphql` → `ws://host/graphql` (https → wss): live changes' endpoint."""
     scheme, _, rest = graphql_url.partition("://")
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
+
+
+def closed_with(error: BaseException) -> tuple[int, str] | None:
+    """The close code and reason the server ended a socket with, if `error` came from that
+    (gql wraps the `websockets` ConnectionClosed it met)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ConnectionClosed) and seen.rcvd is not None:
+            return seen.rcvd.code, seen.rcvd.reason
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class GoalpostClient:
@@ -194,6 +212,8 @@ class GoalpostClient:
         except TransportQueryError as exc:
             raise error_from_graphql(exc.errors or [{"message": str(exc)}]) from exc
         except (TransportError, TimeoutError, OSError) as exc:
+            if closed_with(exc) == LIVE_OVERFLOW_CLOSE:
+                raise LiveOverflow(f"live changes from {self.url} fell behind: {exc}") from exc
             raise NetworkError(f"live changes from {self.url} stopped: {exc}") from exc
 
     async def team_goals(

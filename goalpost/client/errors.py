@@ -77,6 +77,17 @@ class NetworkError(GoalpostError):
     retryable = True
 
 
+class LiveOverflow(NetworkError):
+    """The server closed a live socket that fell too far behind (close 1013, `LIVE_OVERFLOW`):
+    nothing is lost; subscribe again and catch up with `goal_changes(after=<last cursor>)`."""
+
+    code = "LIVE_OVERFLOW"
+
+
+# The close the server ends a live socket with when its outbound queue is full (docs/live.md).
+LIVE_OVERFLOW_CLOSE = (1013, "LIVE_OVERFLOW")
+
+
 class SaverClosed(RuntimeError):
     """An AutoSaver was used after `aclose()` or after its client switched to another org."""
 
@@ -92,6 +103,7 @@ ERRORS_BY_CODE: dict[str, type[GoalpostError]] = {
         BadUserInput,
         InternalServerError,
         NetworkError,
+        LiveOverflow,
     )
 }
 

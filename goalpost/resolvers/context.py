@@ -39,11 +39,18 @@ class Context(BaseContext):
         self.expires_at: float | None = None
         self.live_user: uuid.UUID | None = None
 
-    def for_operation(self) -> Context:
+    def for_operation(self, *, admission_only: bool = False) -> Context:
         """A WebSocket's context is built once per socket; each of its operations runs on its
         own copy (its own session, an uncached guard, fresh DataLoaders and item budget), so
-        nothing one operation asked or counted is seen by another (docs/live.md)."""
-        return Context(replace(self.scope, db=self.db.sibling(), guard=self.guard.fresh()))
+        nothing one operation asked or counted is seen by another (docs/live.md).
+        `admission_only`: the subscription is only let in (RequestScope.admission_only)."""
+        scope = replace(
+            self.scope,
+            db=self.db.sibling(),
+            guard=self.guard.fresh(),
+            admission_only=admission_only,
+        )
+        return Context(scope)
 
     def use_authorization(self, authorization: str | None) -> None:
         """A WebSocket's token arrives in connection_init, after the context was built."""

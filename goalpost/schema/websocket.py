@@ -18,6 +18,10 @@ Strawberry runs the protocol; this adds what the API promises on top of it:
 - every error sent over the socket carries `extensions.code`, as over HTTP (coded_error).
 - a `ping` every `ping_seconds` after the ack (the protocol lets either side ping), so
   proxies keep an idle socket open and a dead client is noticed by the write failing.
+- the send path (docs/live.md, "The outbound bound"): every message goes through the socket's
+  bounded outbound queue (outbound.py), closed with LIVE_OVERFLOW when full; and the
+  subscriptions of one socket with the same document and variables share one stream, so a
+  notice is executed and encoded once for them all and only each `next`'s id differs.
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ from strawberry.http.exceptions import (
 )
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
@@ -58,6 +61,7 @@ from goalpost import strict_json
 from goalpost.logging import log
 from goalpost.resolvers.context import Context
 from goalpost.schema.errors import coded_error
+from goalpost.schema.sends import BoundedSendsHandler
 from goalpost.services.errors import GoalpostError
 from goalpost.services.requests import SubscriptionEnded
 
@@ -231,7 +235,7 @@ def ends_subscription(result: ExecutionResult) -> bool:
     return any(isinstance(e.original_error, SubscriptionEnded) for e in result.errors or ())
 
 
-class GoalpostTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class GoalpostTransportWSHandler(BoundedSendsHandler):
     ping_task: asyncio.Task[None] | None = None
     expiry_task: asyncio.Task[None] | None = None
 
@@ -321,8 +325,9 @@ class GoalpostTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        """Strawberry's, on the operation's own context, for subscriptions only."""
+    async def execute(self, operation: Operation[Context, None]) -> None:
+        """Strawberry's, on the operation's own context, for subscriptions only (a stream's
+        leader: subscriptions of this socket with the same document follow it, sends.py)."""
         context = self.context.for_operation()
         try:
             result_source = await self.schema.stream(
@@ -358,7 +363,9 @@ class GoalpostTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
         """Errors before execution (a document that does not parse or validate, a query or
         a mutation) and the guard ending a running subscription are one `error` message;
-        other errors go in `next`, as over HTTP. Every error is coded; none closes the socket."""
+        other errors go in `next`, as over HTTP. Every error is coded; none closes the socket.
+        Each result goes to every subscription that shares this one's stream (sends.py)."""
+        shared = self.stream_led_by(operation)
         first = True
         async for result in result_source:
             if not isinstance(result, ExecutionResult):  # @defer/@stream: no wire form here
@@ -373,11 +380,53 @@ class GoalpostTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 return
             errors = [coded(e) for e in result.errors or ()]
             if (first and isinstance(result, PreExecutionError)) or ends_subscription(result):
+                result.errors = errors
+                if shared is not None:
+                    shared.ending = result  # its followers end with the same error
                 await operation.send_initial_errors(errors)
                 return
             result.errors = errors or None
-            await operation.send_next(result)
             first = False
+            await self.deliver(operation, result)
+            if self.outbound.done:
+                return  # overflowed or lost: rendering more for this socket is waste
+
+    async def admit_follower(self, operation: Operation[Context, None]) -> bool:
+        """A subscription that would share another's stream is let in by its own answer: its
+        resolver runs on a fresh guard up to the feed (RequestScope.admission_only). A refusal
+        reaches it as it would alone: a `next` with the coded error, then `complete`."""
+        context = self.context.for_operation(admission_only=True)
+        refused: ExecutionResult | None = None
+        try:
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+                allowed_operation_types=SUBSCRIPTIONS_ONLY,
+            )
+            async with aclosing(result_source):
+                async for result in result_source:
+                    if isinstance(result, ExecutionResult) and result.errors:
+                        result.errors = [coded(e) for e in result.errors]
+                        refused = result
+                        break
+        finally:
+            await context.db.close()
+        if refused is None:
+            return True
+        if self.operations.get(operation.id) is operation:
+            del self.operations[operation.id]
+        await operation.send_next(refused)
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        return False
+
+    async def end_follower(
+        self, operation: Operation[Context, None], ending: ExecutionResult
+    ) -> None:
+        """A subscription sharing a stream that ended with an error gets that `error` too."""
+        await operation.send_initial_errors(list(ending.errors or ()))
 
     async def shutdown(self) -> None:
         for task in (self.ping_task, self.expiry_task):

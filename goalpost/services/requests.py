@@ -53,6 +53,10 @@ class RequestScope:
     request_id: str | None = None
     # The process's live-changes feed (None where the app was built without one).
     live: LiveChanges | None = None
+    # A subscription that joins the stream another subscription of its socket runs (the same
+    # document and variables, schema/sends.py) is only let in: the guard is asked, then it
+    # ends; the shared stream carries its notices.
+    admission_only: bool = False
 
 
 T = TypeVar("T")
@@ -197,6 +201,8 @@ async def watch_goal_changes(
     async with scope.db.use() as session:
         org, period = await scope.guard.require_org_period(session, org_slug, period_id)
     await scope.db.close()
+    if scope.admission_only:
+        return
     if scope.live is None:
         raise InternalError()
     every = scope.settings.live_recheck_seconds
@@ -222,6 +228,8 @@ async def watch_goal_changes(
                 except StopAsyncIteration:
                     return
                 yield notice
+                for notice in notices.take_waiting():
+                    yield notice
         finally:
             if waiting is not None:
                 waiting.cancel()

@@ -7,7 +7,8 @@
  * arrive as `next`; the server's `ping` is answered with `pong`. A socket that drops is opened
  * again after an exponential backoff with jitter; once acknowledged, the changes made while it
  * was down are read with `goalChanges(after: <last cursor>)` before the notices that arrived
- * meanwhile, so nothing is missed. Without a cursor yet (no notice before the drop), `onResync`
+ * meanwhile, so nothing is missed. A socket the server closed with LIVE_OVERFLOW (it fell
+ * behind) is opened again at once, with no backoff, and caught up the same way. Without a cursor yet (no notice before the drop), `onResync`
  * asks the page to read everything again instead.
  */
 
@@ -30,6 +31,10 @@ const GOAL_CHANGES = `query GoalChangesSince($slug: String!, $periodId: ID!, $af
 // Closed for good: a refused token (4403/4401) or a refused protocol (4406). Anything else
 // (a restart, a dropped network, LIVE_OVERFLOW) is worth another try.
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4406]);
+// The server closes a socket that fell too far behind with 1013 LIVE_OVERFLOW (docs/live.md):
+// nothing is wrong with the server, so the page connects again at once and catches up.
+export const OVERFLOW_CLOSE_CODE = 1013;
+export const OVERFLOW_REASON = "LIVE_OVERFLOW";
 // An error in a `next` that says the subscription itself is wrong: trying again cannot help.
 const FINAL_ERROR_CODES = new Set(["ORG_NOT_FOUND", "PERIOD_NOT_FOUND", "UNAUTHENTICATED"]);
 
@@ -72,6 +77,7 @@ export class LiveChanges {
     this.timer = null;
     this.closed = false;
     this.connections = 0; // acknowledged connections so far; more than one is a reconnection
+    this.overflows = 0; // sockets the server closed with LIVE_OVERFLOW (each caught up)
     this.catchingUp = null; // notices that arrived while catching up, delivered after it
     this.state = "stopped";
   }
@@ -109,7 +115,7 @@ export class LiveChanges {
       });
     });
     socket.addEventListener("message", (event) => this._message(socket, event.data));
-    socket.addEventListener("close", (event) => this._closed(socket, event.code));
+    socket.addEventListener("close", (event) => this._closed(socket, event.code, event.reason));
   }
 
   _send(socket, message) {
@@ -189,7 +195,7 @@ export class LiveChanges {
     }
   }
 
-  _closed(socket, code) {
+  _closed(socket, code, reason) {
     if (socket !== this.socket || this.closed) return;
     this.socket = null;
     this.catchingUp = null;
@@ -198,10 +204,13 @@ export class LiveChanges {
       this._stop();
       return;
     }
-    this.attempts += 1;
-    const delay =
-      Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (this.attempts - 1)) *
-      (0.5 + this.random() / 2);
+    const overflow = code === OVERFLOW_CLOSE_CODE || reason === OVERFLOW_REASON;
+    if (overflow) this.overflows += 1;
+    else this.attempts += 1;
+    const delay = overflow
+      ? 0
+      : Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (this.attempts - 1)) *
+        (0.5 + this.random() / 2);
     this._setState("retrying");
     this.timer = this.setTimer(() => {
       this.timer = null;

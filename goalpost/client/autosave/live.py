@@ -7,7 +7,9 @@ Otherwise the task waits for a request in flight to come back (its answer may br
 version), then reads the period's goals once for all the notices that came meanwhile and hands
 each newer goal to the state machine (`TrackedGoals.changed_elsewhere`). A socket that drops is
 opened again after a backoff; the changes made meanwhile are read with `goal_changes(after=…)`
-from the last notice's cursor (or, with no cursor yet, every tracked goal is read again).
+from the last notice's cursor (or, with no cursor yet, every tracked goal is read again). A
+socket the server closed with LIVE_OVERFLOW (it fell behind) is opened again at once, and
+caught up the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from typing import Protocol
 from goalpost.client.autosave.pump import SavePump, Sleep, backoff_delay
 from goalpost.client.autosave.state import TrackedGoal, TrackedGoals
 from goalpost.client.client import GoalpostClient
-from goalpost.client.errors import GoalpostError, OrgNotFound, PeriodNotFound, Unauthenticated
+from goalpost.client.errors import (
+    GoalpostError,
+    LiveOverflow,
+    OrgNotFound,
+    PeriodNotFound,
+    Unauthenticated,
+)
 from goalpost.client.history import GoalChangeNotice
 
 log = logging.getLogger(__name__)
@@ -62,6 +70,7 @@ class LiveFollower:
         self.cursor: str | None = None  # the last change seen: catch-up starts after it
         self.connections = 0  # subscriptions opened; more than one means reconnections
         self.error: GoalpostError | None = None  # why it stopped for good, if it did
+        self.overflows = 0  # sockets the server closed with LIVE_OVERFLOW (each caught up)
         self._progressed = False
 
     def start(self) -> None:
@@ -87,6 +96,10 @@ class LiveFollower:
                 log.error("live changes refused: %s", exc)
                 self.error = exc
                 return
+            except LiveOverflow as exc:  # the server is fine; this socket fell behind
+                log.info("live changes fell behind, catching up from the cursor: %s", exc)
+                self.overflows += 1
+                continue  # at once: the catch-up reads what the closed socket did not send
             except Exception as exc:  # a dropped socket, a failed catch-up, a bug
                 log.warning("live changes interrupted, reconnecting: %s", exc)
             # A connection that brought something starts the backoff again from the first step.

@@ -100,6 +100,13 @@ class Subscription:
             self._pending.append(notice)
         self._ready.set()
 
+    def take_waiting(self) -> list[GoalChangeNotice]:
+        """Every notice waiting now, without waiting for more: a burst goes out as a burst,
+        so the socket's outbound bound sees it whole (schema/outbound.py)."""
+        taken = list(self._pending)
+        self._pending.clear()
+        return taken
+
     def __aiter__(self) -> Subscription:
         return self
 
