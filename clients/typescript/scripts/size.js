@@ -1,6 +1,6 @@
-// The package's weight in an app: the built entry bundled as an app's bundler would (its one
-// runtime dependency, graphql-ws's client, included), minified, then gzip -9. Run after
-// `npm run build`: `npm run size`.
+// The package's weight in an app: the built entries bundled as an app's bundler would (its one
+// runtime dependency, graphql-ws's client, included; React, the app's own, left out), minified,
+// then gzip -9. Run after `npm run build`: `npm run size`.
 import { stdout } from "node:process";
 import { gzipSync } from "node:zlib";
 
@@ -8,7 +8,12 @@ import { rolldown } from "rolldown";
 
 /** @param {string} label @param {string} code */
 async function measure(label, code) {
-  const bundle = await rolldown({ input: "entry.js", plugins: [virtualEntry(code)], logLevel: "silent" });
+  const bundle = await rolldown({
+    input: "entry.js",
+    plugins: [virtualEntry(code)],
+    external: (/** @type {string} */ id) => id === "react" || id.startsWith("react/"),
+    logLevel: "silent",
+  });
   const { output } = await bundle.generate({ format: "esm", minify: true });
   const text = output.map((chunk) => (chunk.type === "chunk" ? chunk.code : "")).join("");
   const gzip = gzipSync(text, { level: 9 }).length;
@@ -26,6 +31,11 @@ function virtualEntry(code) {
 }
 
 const dist = new URL("../dist/index.js", import.meta.url).pathname;
+const react = new URL("../dist/react/index.js", import.meta.url).pathname;
 await measure("GoalpostClient (with graphql-ws)", `export { GoalpostClient } from ${JSON.stringify(dist)};`);
 await measure("GoalpostClient + AutoSaver (with graphql-ws)", `export { GoalpostClient, AutoSaver } from ${JSON.stringify(dist)};`);
 await measure("everything the entry exports", `export * from ${JSON.stringify(dist)};`);
+await measure(
+  "GoalpostClient + useGoalAutoSave (no React)",
+  `export { GoalpostClient } from ${JSON.stringify(dist)}; export { useGoalAutoSave } from ${JSON.stringify(react)};`,
+);

@@ -5,6 +5,7 @@ import { describe, expect, inject, it, vi } from "vitest";
 import WebSocket from "ws";
 
 import { AutoSaver, GoalpostClient, type AutoSaveEvent, type GoalBatchItemInput } from "../src/index.js";
+import { VirtualClock } from "./virtual-clock.js";
 
 const server = inject("goalpost");
 const period = { orgSlug: server.orgSlug, periodId: server.periodId };
@@ -49,38 +50,6 @@ class MemoryStorage implements Pick<Storage, "getItem" | "setItem" | "removeItem
 
   key(index: number): string | null {
     return [...this.items.keys()][index] ?? null;
-  }
-}
-
-/** Virtual time for the saver's timers: `advance(ms)` fires what is due, in order. */
-class VirtualClock {
-  private time = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  private nextHandle = 1;
-
-  readonly now = (): number => this.time;
-  readonly random = (): number => 0.5;
-  readonly setTimer = (fn: () => void, ms: number): number => {
-    const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, fn });
-    return handle;
-  };
-  readonly clearTimer = (handle: unknown): void => {
-    this.timers.delete(handle as number);
-  };
-
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const [handle, timer] = [...this.timers].sort(([, a], [, b]) => a.at - b.at)[0] ?? [];
-      if (handle === undefined || timer === undefined || timer.at > end) {
-        break;
-      }
-      this.timers.delete(handle);
-      this.time = timer.at;
-      timer.fn();
-    }
-    this.time = end;
   }
 }
 

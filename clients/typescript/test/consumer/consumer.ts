@@ -5,6 +5,7 @@
  * compiles, tsc reports the unused directive and the test fails).
  */
 import { AutoSaver, GoalpostClient, type BatchSaveGoalsInput, type GoalSaveResult } from "@goalpost/client";
+import { useGoalAutoSave } from "@goalpost/client/react";
 
 /** Every member of GoalSaveResult handled; a new member makes `unhandled` fail to compile. */
 export function summary(result: GoalSaveResult): string {
@@ -111,4 +112,17 @@ export function edits(client: GoalpostClient): AutoSaver {
     case "error":
       return state.problem?.retryable ? saver : saver;
   }
+}
+
+/** The React hook's edits are typed by category too (`@goalpost/client/react`). */
+export function useTypedEdits(client: GoalpostClient): void {
+  const { add, edit, goals } = useGoalAutoSave({ client, orgSlug: "acme", periodId: "p-1", debounceMs: 500 });
+  const key = add("COMPETENCY", { actionPlan: "Pair weekly" });
+  edit(key, "COMPETENCY", { competencyIds: ["c-1"] });
+  // @ts-expect-error: `title` is a performance field, not a competency one.
+  edit(key, "COMPETENCY", { title: "Grow ARR" });
+  // @ts-expect-error: the hook needs the period it saves into.
+  useGoalAutoSave({ client, orgSlug: "acme" });
+  const states: ("idle" | "pending" | "saving" | "saved" | "error")[] = goals.map((g) => g.state);
+  void states;
 }
