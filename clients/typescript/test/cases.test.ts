@@ -557,6 +557,32 @@ describe("the shared auto-save cases", () => {
     await expect(runCase(unknown)).rejects.toThrow(/unknown step kind "expectNothingAtAll"/);
   });
 
+  it("fails a case whose saver sends a request the case does not expect", async () => {
+    const unexpected: Case = {
+      name: "unexpected",
+      about: "",
+      steps: [
+        { do: "add", goal: "a", category: "CORE_VALUE", patch: { coreValuePlan: "M" } },
+        { do: "wait", ms: 800 },
+        { do: "expectNoRequest" },
+      ],
+    };
+    await expect(runCase(unexpected)).rejects.toThrow(/step 2 .*a request the case did not expect/);
+  });
+
+  it("fails a case that ends with a request left unanswered", async () => {
+    const unanswered: Case = {
+      name: "unanswered",
+      about: "",
+      steps: [
+        { do: "add", goal: "a", category: "CORE_VALUE", patch: { coreValuePlan: "M" } },
+        { do: "wait", ms: 800 },
+        { do: "expectRequest", items: [{ clientId: "$a", coreValue: { coreValuePlan: "M" } }] },
+      ],
+    };
+    await expect(runCase(unanswered)).rejects.toThrow(/left unanswered/);
+  });
+
   it("knows every step kind the cases use", () => {
     const used = new Set(FILE.cases.flatMap((c) => c.steps.map((s) => s.do)));
     expect([...used].filter((kind) => STEPS[kind] === undefined)).toEqual([]);
