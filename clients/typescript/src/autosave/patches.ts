@@ -142,11 +142,16 @@ function sameValue(field: string, sent: unknown, have: unknown): boolean {
   return (sent ?? null) === (have ?? null);
 }
 
+/** The part of the patch the goal does not hold yet. */
+export function unapplied(patch: AnyPatch, goal: GoalFieldsFragment): AnyPatch {
+  const fields = goal as unknown as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(Object.entries(patch).filter(([field, value]) => !sameValue(field, value, fields[field])));
+}
+
 /**
  * True when the goal already holds every value of the patch: after a lost response, the resend
  * of an update conflicts with our own write, and this tells it from a real conflict.
  */
 export function patchApplied(patch: AnyPatch, goal: GoalFieldsFragment): boolean {
-  const fields = goal as unknown as Readonly<Record<string, unknown>>;
-  return Object.entries(patch).every(([field, value]) => sameValue(field, value, fields[field]));
+  return Object.keys(unapplied(patch, goal)).length === 0;
 }

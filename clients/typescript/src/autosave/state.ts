@@ -68,6 +68,8 @@ export class TrackedGoal {
   /** What the request in flight carries for this goal. */
   sent: AnyPatch | null = null;
   sentDelete = false;
+  /** Updates whose request got no answer: the server may hold one of them (all at `version`). */
+  lost: AnyPatch[] = [];
   everSent = false;
   state: SaveState = "idle";
   message: string | null = null;
@@ -227,7 +229,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     if (!current) {
       throw new RangeError(`goal ${key} has no version conflict`);
     }
-    Object.assign(entry, { goal: current, version: current.version });
+    Object.assign(entry, { goal: current, version: current.version, lost: [] });
     this.unblock(entry);
     if (keep === "theirs") {
       Object.assign(entry, { pending: {}, delete: false });
@@ -318,6 +320,12 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
     return done;
   }
 
+  /** An update got no answer: it may have been written. Remembered apart from newer edits, so
+   * a resend that conflicts with it can tell our own write from someone else's. */
+  answerLost(entry: TrackedGoal, sent: AnyPatch): void {
+    entry.lost.push({ ...sent });
+  }
+
   /** Put a failed patch back under any newer edits: nothing typed is lost. */
   restore(entry: TrackedGoal, sent: AnyPatch): void {
     entry.pending = { ...sent, ...entry.pending };
@@ -325,7 +333,7 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
 
   /** Saved: later edits become updates of this id with `expectedVersion`. */
   confirm(entry: TrackedGoal, goal: Goal): void {
-    Object.assign(entry, { id: goal.id, version: goal.version, goal, attempts: 0, blocked: false });
+    Object.assign(entry, { id: goal.id, version: goal.version, goal, lost: [], attempts: 0, blocked: false });
     this.setState(entry, entry.needsSend ? "pending" : "saved");
   }
 

@@ -6,8 +6,8 @@
 import type { BatchSaveGoalsPayload, GoalSaveResult } from "../client.js";
 import { isGoalpostError } from "../errors.js";
 import type { GoalBatchItemInput } from "../generated/graphql.js";
-import { PATCH_FIELD, patchApplied } from "./patches.js";
-import type { GoalProblem, TrackedGoal, TrackedGoals } from "./state.js";
+import { PATCH_FIELD, patchApplied, unapplied, type AnyPatch } from "./patches.js";
+import type { Goal, GoalProblem, TrackedGoal, TrackedGoals } from "./state.js";
 
 /** What the saver needs of a GoalpostClient. */
 export interface BatchSaver {
@@ -65,6 +65,25 @@ export function badItems(error: unknown, count: number): Map<number, string> {
   return bad;
 }
 
+/** No answer came (no connection, or an HTTP answer without GraphQL data): unlike a GraphQL
+ * error, the request may have been written. */
+export function answerLost(error: unknown): boolean {
+  return isGoalpostError(error) && error.code === "NETWORK";
+}
+
+/**
+ * Whether a version conflict is with our own write whose answer was lost: the server holds all
+ * that was sent, or, exactly one version on, all that one of the lost updates carried (the
+ * resend may carry edits made since, which the server cannot hold yet).
+ */
+export function ownWrite(entry: TrackedGoal, sent: AnyPatch, current: Goal): boolean {
+  if (patchApplied(sent, current)) {
+    return true;
+  }
+  const oneOn = entry.version !== null && current.version === entry.version + 1;
+  return oneOn && entry.lost.some((lost) => patchApplied(lost, current));
+}
+
 function problemOf(result: Exclude<GoalSaveResult, { __typename: "GoalSaved" | "GoalDeleted" }>): GoalProblem {
   const { code, message, retryable } = result;
   switch (result.__typename) {
@@ -117,7 +136,10 @@ export class SaveTransport {
       if (!entry.sending) {
         return;
       }
-      const { sent } = this.goals.finish(entry);
+      const { sent, sentDelete } = this.goals.finish(entry);
+      if (answerLost(error) && entry.id !== null && !sentDelete) {
+        this.goals.answerLost(entry, sent);
+      }
       this.goals.restore(entry, sent);
       if (bad.size > 0) {
         const reason = bad.get(index);
@@ -143,11 +165,22 @@ export class SaveTransport {
       this.goals.confirm(entry, result.goal);
     } else if (result.__typename === "GoalDeleted" || (result.__typename === "GoalNotFound" && sentDelete)) {
       this.goals.forget(entry); // a resent delete whose answer was lost finds the goal gone
-    } else if (result.__typename === "GoalVersionConflict" && !sentDelete && patchApplied(sent, result.current)) {
-      this.goals.confirm(entry, result.current); // our own write, whose answer was lost
+    } else if (result.__typename === "GoalVersionConflict" && !sentDelete && ownWrite(entry, sent, result.current)) {
+      this.ownWriteMet(entry, sent, result.current);
     } else {
       this.goals.restore(entry, sent);
       this.fail(entry, problemOf(result), jitter);
+    }
+  }
+
+  /** A resend conflicted with our own write whose answer was lost: saved at the server's
+   * version; what the resend carried beyond that write goes out at once as an update of it. */
+  private ownWriteMet(entry: TrackedGoal, sent: AnyPatch, current: Goal): void {
+    const rest = unapplied(sent, current);
+    this.goals.restore(entry, rest);
+    this.goals.confirm(entry, current);
+    if (Object.keys(rest).length > 0) {
+      this.goals.retryLater(entry, this.backoff.atOnce(), null, null);
     }
   }
 
