@@ -1,4 +1,4 @@
-"""Live changes (SPEC §12): how long a committed save takes to reach a subscriber on ANOTHER
+"""Live changes (docs/live.md): how long a committed save takes to reach a subscriber on ANOTHER
 server process, through PostgreSQL LISTEN/NOTIFY. Goal: p95 under 200 ms.
 
 Two bench servers (bench/server.py, each its own process) on one fresh PostgreSQL database.

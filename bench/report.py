@@ -71,7 +71,7 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
         (
             "SQL statements constant in N",
             lambda r: r["scaling"]["client"]["statements_first_last"],
-            lambda v: v[1] <= 11,  # 10 plus the one history insert (SPEC §10, §11)
+            lambda v: v[1] <= 11,  # 10 plus the one history insert (docs/history.md)
             "{0[0]:.0f} (N=1) ... {0[1]:.0f} (N=200)",
         ),
         (

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     # Off by default: batchSaveGoals is the way to save many goals in one request.
     graphql_batching: int = 0
 
-    # Live changes (SPEC §12): graphql-transport-ws pings from the server every so many
+    # Live changes (docs/live.md): graphql-transport-ws pings from the server every so many
     # seconds (0: none), and how many notices may wait for one slow subscriber.
     live_ping_seconds: float = 15.0
     live_queue_size: int = 1000

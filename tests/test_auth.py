@@ -1,4 +1,4 @@
-"""Bearer-token authentication (SPEC §3), checked through GraphQL over HTTP.
+"""Bearer-token authentication (docs/auth.md), checked through GraphQL over HTTP.
 
 Bad tokens are built with PyJWT directly, so each test names exactly one way a token can be wrong.
 """

@@ -34,7 +34,7 @@ INTERFACE_FIELDS = {
     "createdAt",
     "updatedAt",
     "history",  # resolved from the goal_events table, not a goal field
-    "review",  # the supervisor's last review (SPEC §10), not a goal field
+    "review",  # the supervisor's last review (docs/review.md), not a goal field
     "owner",  # resolved from the users table
 }
 

@@ -1,4 +1,4 @@
-"""The change feed, `period { goalChanges(after, first) }` (SPEC §11): who sees which events,
+"""The change feed, `period { goalChanges(after, first) }` (docs/history.md): who sees which events,
 and a reader paging from any cursor sees every event exactly once, even while transactions
 commit out of order (PostgreSQL)."""
 

@@ -1,4 +1,4 @@
-"""The org-context guard (SPEC §3): membership decides access, and errors leak nothing."""
+"""The org-context guard (docs/auth.md): membership decides access, and errors leak nothing."""
 
 from __future__ import annotations
 

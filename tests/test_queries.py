@@ -1,4 +1,4 @@
-"""The read API (SPEC §5) over the demo data (SPEC §8), through GraphQL over HTTP.
+"""The read API (docs/queries.md) over the demo data (docs/demo.md), through GraphQL over HTTP.
 
 Setup may write to the database directly; every assertion goes through `/graphql`.
 """
@@ -111,7 +111,7 @@ async def test_me(graphql: GraphQL) -> None:
 
 
 async def test_demo_data_is_what_the_spec_promises(graphql: GraphQL) -> None:
-    """SPEC §8, written out by hand: other tests and the examples rely on exactly this."""
+    """docs/demo.md, written out by hand: other tests and the examples rely on exactly this."""
     alice = (await organization(graphql, "alice", "acme", ACME_ACTIVE))["period"]["myGoals"]
     statuses = {g["clientId"]: (g["category"], g["status"]) for g in alice}
     assert statuses == {

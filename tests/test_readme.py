@@ -242,6 +242,23 @@ def test_the_readme_is_a_front_door_not_a_notebook() -> None:
     assert len(README.read_text().splitlines()) <= 300
 
 
+def test_code_and_docs_cite_the_repositorys_own_pages() -> None:
+    """The contract lives in docs/; a citation of a specification the repository does not
+    hold sends a reader nowhere."""
+    root = README.parent
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    citing = [
+        name
+        for name in tracked
+        if name.endswith((".py", ".js", ".ts", ".md", ".graphql", ".html"))
+        and "vendor/" not in name
+        and re.search("SPEC" + r" ?§", (root / name).read_text(errors="replace"))
+    ]
+    assert citing == []
+
+
 def test_links_between_readme_and_docs_resolve() -> None:
     root = README.parent
     pages = [README, root / "bench" / "README.md", *sorted((root / "docs").glob("*.md"))]

@@ -1,5 +1,6 @@
-"""Reporting lines (SPEC §2, §8): a membership may name a supervisor, who must be a member of
-the same organization. Nothing in the API uses them yet; the database keeps them sound."""
+"""Reporting lines (docs/domain.md, docs/demo.md): a membership may name a supervisor, who
+must be a member of the same organization. Nothing in the API uses them yet; the database
+keeps them sound."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ class Goal(UuidPk, Base):
     action_plan: Mapped[str | None] = mapped_column(Text)
     # CORE_VALUE
     core_value_plan: Mapped[str | None] = mapped_column(Text)
-    # The supervisor's last review (SPEC §10): kept on the row, so showing it costs no join
+    # The supervisor's last review (docs/review.md): kept on the row, so showing it costs no join
     # and the review writes one table; the history keeps every earlier one.
     review_decision: Mapped[GoalReviewDecision | None] = mapped_column(
         str_enum(GoalReviewDecision, "goal_review_decision")

@@ -1,4 +1,4 @@
-"""The goal history: one appended row per change of a goal (SPEC §11)."""
+"""The goal history: one appended row per change of a goal (docs/history.md)."""
 
 from __future__ import annotations
 

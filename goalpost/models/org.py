@@ -58,7 +58,7 @@ class Membership(UuidPk, Base):
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
-    # Who reviews this member's goals in this org (SPEC §10); None: nobody.
+    # Who reviews this member's goals in this org (docs/review.md); None: nobody.
     supervisor_id: Mapped[uuid.UUID | None] = mapped_column()
 
 

@@ -25,7 +25,7 @@ class DevToken(BaseModel):
 
 @router.get("/tokens")
 async def dev_tokens(request: Request) -> list[DevToken]:
-    """A fresh token per demo user (SPEC §8), labelled with the user's orgs and roles."""
+    """A fresh token per demo user (docs/demo.md), labelled with the user's orgs and roles."""
     settings: Settings = request.app.state.settings
     # Belt and braces: the router is only mounted in dev, but never mint tokens elsewhere.
     if settings.env != "dev":

@@ -13,7 +13,7 @@ from goalpost.models import (
 )
 
 strawberry.enum(GoalCategory)
-strawberry.enum(GoalEventKind, description="What a history event records (SPEC §11).")
+strawberry.enum(GoalEventKind, description="What a history event records (docs/history.md).")
 strawberry.enum(GoalReviewDecision, description="A supervisor's decision on a submitted goal.")
 strawberry.enum(GoalStatus)
 strawberry.enum(GoalType)

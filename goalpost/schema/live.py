@@ -1,4 +1,4 @@
-"""The live-changes subscription (SPEC §12): a poke per committed change, not the data."""
+"""The live-changes subscription (docs/live.md): a poke per committed change, not the data."""
 
 from __future__ import annotations
 

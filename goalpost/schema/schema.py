@@ -90,7 +90,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="A supervisor's decisions on many submitted goals of their direct reports: "
-        "one transaction, one result per item, in order (SPEC §10)."
+        "one transaction, one result per item, in order (docs/review.md)."
     )
     async def review_goals(self, info: Info, input: ReviewGoalsInput) -> ReviewGoalsPayload:
         outcome = await mutations.review_goals(

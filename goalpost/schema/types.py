@@ -1,4 +1,4 @@
-"""Output types of the read API (SPEC §5)."""
+"""Output types of the read API (docs/queries.md)."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def goal_event_from(r: GoalEventRecord) -> GoalEvent:
     )
 
 
-@strawberry.type(description="A page of the change feed (SPEC §11).")
+@strawberry.type(description="A page of the change feed (docs/history.md).")
 class GoalChanges:
     events: list[GoalEvent] = strawberry.field(
         description="In feed order: every event exactly once, whatever cursor a reader pages from."
@@ -146,7 +146,7 @@ class GoalOwner:
     email: str
 
 
-@strawberry.type(description="The supervisor's last decision on a goal (SPEC §10).")
+@strawberry.type(description="The supervisor's last decision on a goal (docs/review.md).")
 class GoalReview:
     decision: GoalReviewDecision
     comment: str | None
@@ -185,7 +185,8 @@ class Goal:
         return GoalOwner(id=strawberry.ID(str(user.id)), name=user.name, email=user.email)
 
     @strawberry.field(
-        description="Every change of the goal, oldest first (SPEC §11); batched across goals."
+        description="Every change of the goal, oldest first (docs/history.md); batched across "
+        "goals."
     )
     async def history(self, info: Info) -> list[GoalEvent]:
         records = await info.context.history_loader.load(uuid.UUID(str(self.id)))

@@ -114,5 +114,5 @@ async def authenticate(
 
 
 def unknown_user() -> Unauthenticated:
-    """A valid token whose subject no user has (SPEC §3)."""
+    """A valid token whose subject no user has (docs/auth.md)."""
     return Unauthenticated("Unknown user.")

@@ -219,7 +219,7 @@ STATUS_AFTER = {
     GoalEventKind.SUBMITTED: GoalStatus.SUBMITTED,
     GoalEventKind.RETURNED: GoalStatus.REJECTED,
 }
-# The comment carol returned alice's rejected goal with (a RETURN needs one, SPEC §10).
+# The comment carol returned alice's rejected goal with (a RETURN needs one, docs/review.md).
 RETURN_COMMENT = "How would we measure it?"
 SEED_REQUEST_ID = "seed-demo"
 
@@ -231,7 +231,7 @@ def supervisor_of(user: str, org: str) -> str:
 
 
 def _events(goal: dict[str, Any]) -> list[dict[str, Any]]:
-    """The events that lead a demo goal to its seeded state, one per step (SPEC §11): created
+    """The events that lead a demo goal to its seeded state, one per step (docs/history.md): created
     as a draft with its fields by its owner, then submitted by the owner, then returned by the
     supervisor. Replayed from CREATED they rebuild the goal's fields and version."""
     final = GoalRecord(**goal)

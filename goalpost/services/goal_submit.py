@@ -46,7 +46,7 @@ class SubmitOutcome:
 
 
 def submit_problems(goals: list[GoalRecord]) -> list[SubmitProblem]:
-    """SPEC §2: every goal complete, PERFORMANCE weights summing to exactly 100."""
+    """docs/domain.md: every goal complete, PERFORMANCE weights summing to exactly 100."""
     if not goals:
         return [SubmitProblem(SubmitProblemCode.NO_GOALS, "There are no goals to submit.")]
     problems = [

@@ -56,7 +56,7 @@ class GoalRecord:
     selected_ideal_actions: dict[str, list[str]] | None = None
     action_plan: str | None = None
     core_value_plan: str | None = None
-    # The last supervisor review (SPEC §10), None before the first.
+    # The last supervisor review (docs/review.md), None before the first.
     review_decision: GoalReviewDecision | None = None
     review_comment: str | None = None
     reviewer_id: uuid.UUID | None = None
@@ -159,7 +159,7 @@ async def list_team_goals(
     period: PeriodRef,
     status: GoalStatus | None = None,
 ) -> list[GoalRecord]:
-    """The goals of the caller's direct reports in this org and period (SPEC §10): one
+    """The goals of the caller's direct reports in this org and period (docs/review.md): one
     SELECT joining the owners' memberships; empty for someone who supervises nobody."""
     query = (
         select(Goal.__table__)

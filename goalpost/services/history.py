@@ -1,4 +1,4 @@
-"""The goal history (SPEC §11): one event per change, appended in the writer's transaction.
+"""The goal history (docs/history.md): one event per change, appended in the writer's transaction.
 
 Writers build events from the goal before and after (`event_for`) and append a whole
 batch's events with `append_events`: one INSERT statement however many there are, so the

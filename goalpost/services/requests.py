@@ -159,7 +159,8 @@ async def review_goals(
     error_policy: ErrorPolicy = ErrorPolicy.SAVE_VALID,
     request_items: int = 0,
 ) -> ReviewOutcome:
-    """A supervisor's decisions (SPEC §10): the same guard, transaction and budget as a save."""
+    """A supervisor's decisions (docs/review.md): the same guard, transaction and budget as a
+    save."""
 
     async def work(session: AsyncSession, tx: WriteTransaction) -> ReviewOutcome:
         org, period = await scope.guard.require_org_period(session, org_slug, period_id)

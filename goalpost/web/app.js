@@ -175,7 +175,7 @@ async function changeOrg(slug) {
   const leaving = sheet.org;
   await locked(`Saving your edits to ${leaving.name}…`, async () => {
     stopLive();
-    // Flush and close the old org's saver first, then clear the org cache (SPEC §7).
+    // Flush and close the old org's saver first, then clear the org cache (docs/autosave.md).
     const org = await switchOrg(sheet.saver, slug, loadOrg);
     forgetSaver(leaving);
     await closeTeam(); // after forgetSaver, which clears the toasts: its own one stays
@@ -522,7 +522,7 @@ function wire() {
   for (const button of document.querySelectorAll("[data-add]")) {
     button.addEventListener("click", () => addGoal(button.dataset.add));
   }
-  // Closing or hiding the page: send what is pending now, with keepalive (SPEC §7).
+  // Closing or hiding the page: send what is pending now, with keepalive (docs/autosave.md).
   addEventListener("pagehide", () => {
     sheet.saver?.flushOnHide();
     sheet.team?.flushOnHide();

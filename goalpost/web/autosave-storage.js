@@ -1,6 +1,6 @@
 /**
  * The copy of unconfirmed edits in localStorage, so a reload, a crash or a closed tab loses
- * nothing (SPEC §7), and two tabs never erase each other's (SPEC §12): per tab, as
+ * nothing (docs/autosave.md), and two tabs never erase each other's (docs/live.md): per tab, as
  * tab-storage.js keeps it.
  *
  * Resending is safe: a create is idempotent by clientId, and an update answered by our own write

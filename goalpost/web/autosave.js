@@ -1,5 +1,5 @@
 /**
- * Auto-save for the goal sheet: SPEC §7, the same algorithm as goalpost.client.AutoSaver.
+ * Auto-save for the goal sheet: docs/autosave.md, the same algorithm as goalpost.client.AutoSaver.
  *
  * - `edit`/`add`/`delete` only record: edits to one goal coalesce into one pending patch
  *   (the later value of a field wins).
@@ -135,7 +135,7 @@ export class AutoSaver {
   }
 
   /**
-   * A live change (SPEC §12): the server's goal as it is now, or null when it was deleted.
+   * A live change (docs/live.md): the server's goal as it is now, or null when it was deleted.
    * With nothing of this page waiting, the saver takes it (an event with `refreshed: true`,
    * or `deleted: true`) and later edits go out with its version; with edits waiting, they are
    * held in a version conflict at once, for the person to keep theirs or take the server's,

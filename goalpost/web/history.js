@@ -1,5 +1,5 @@
 /**
- * The history panel of a goal (SPEC §11): a collapsible list of its events, oldest first,
+ * The history panel of a goal (docs/history.md): a collapsible list of its events, oldest first,
  * with who, when, the version, the fields changed (before → after) and a review's comment.
  *
  * Loaded when a panel is opened, not with the sheet: one request reads the history of every

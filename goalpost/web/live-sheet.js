@@ -1,5 +1,5 @@
 /**
- * What the goal sheet does with live changes (SPEC §12): keep the cards and the team view up
+ * What the goal sheet does with live changes (docs/live.md): keep the cards and the team view up
  * to date with changes made elsewhere — another person, another tab, another device.
  *
  * A notice is a poke: it says which goal changed and its version now. A version the page has

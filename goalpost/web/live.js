@@ -1,5 +1,5 @@
 /**
- * Live changes for the goal sheet (SPEC §12): a small `graphql-transport-ws` client for the
+ * Live changes for the goal sheet (docs/live.md): a small `graphql-transport-ws` client for the
  * `goalChanged` subscription, with reconnection and catch-up.
  *
  * The protocol is small enough not to need a library (and the page has no build step):

@@ -1,5 +1,5 @@
 /**
- * A supervisor's decisions, sent like auto-save sends edits (SPEC §7, §10): decisions made
+ * A supervisor's decisions, sent like auto-save sends edits (docs/autosave.md, docs/review.md): decisions made
  * within one cycle go out as ONE `reviewGoals` request.
  *
  * - `decide` only records; a later decision on the same goal replaces one not yet sent.

@@ -1,5 +1,5 @@
 /**
- * The supervisor's view of the sheet (SPEC §10): the goals of their direct reports in the
+ * The supervisor's view of the sheet (docs/review.md): the goals of their direct reports in the
  * period, read-only, with Approve / Return on the submitted ones. Decisions are queued and sent
  * batched (review-queue.js): many decisions in one cycle are ONE `reviewGoals` request.
  *

@@ -1,6 +1,6 @@
 /**
  * What a page keeps in localStorage until the server confirms it, per tab, so a reload, a crash
- * or a closed tab loses nothing and two tabs never erase each other's (SPEC §7, §10, §12).
+ * or a closed tab loses nothing and two tabs never erase each other's (docs/autosave.md, docs/review.md, docs/live.md).
  * Unconfirmed goal edits (autosave-storage.js) and queued review decisions (review-queue.js)
  * are kept this way; each says which stored records it can use. Its failures (quota, private
  * mode) must never stop sending: the page then works as it would without storage.

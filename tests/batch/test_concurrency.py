@@ -1,4 +1,4 @@
-"""Concurrent batches: no lost update, no duplicate create (SPEC §4.5)."""
+"""Concurrent batches: no lost update, no duplicate create (docs/batch-save.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The goal history (SPEC §11): one event per change, in the change's transaction, shown as
+"""The goal history (docs/history.md): one event per change, in the change's transaction, shown as
 `Goal.history` without N+1, and enough to rebuild a goal from its creation."""
 
 from __future__ import annotations
@@ -214,8 +214,8 @@ def assert_replay_rebuilds(goal: dict[str, Any]) -> None:
 
 
 async def test_replaying_a_seeded_goals_events_rebuilds_it(graphql: GraphQL) -> None:
-    """The demo goals have a history too (SPEC §8, §11): created by their owner, submitted,
-    returned by the supervisor with the comment the goal shows, all in the request
+    """The demo goals have a history too (docs/demo.md, docs/history.md): created by their
+    owner, submitted, returned by the supervisor with the comment the goal shows, all in the request
     `seed-demo`."""
     seeded = {v["id"]: v for model, v in demo_rows() if model is Goal}
     found: dict[str, dict[str, Any]] = {}

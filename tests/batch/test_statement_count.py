@@ -1,6 +1,6 @@
-"""Constant SQL cost: the statements of a batch do not grow with its size (SPEC §4.4), and
-the goal history takes exactly one INSERT per batch whatever its size (SPEC §10, §11): its
-own statement on SQLite, part of the one write statement on PostgreSQL."""
+"""Constant SQL cost: the statements of a batch do not grow with its size (docs/batch-save.md),
+and the goal history takes exactly one INSERT per batch whatever its size (docs/history.md):
+its own statement on SQLite, part of the one write statement on PostgreSQL."""
 
 from __future__ import annotations
 

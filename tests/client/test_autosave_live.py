@@ -1,4 +1,4 @@
-"""AutoSaver(live=True) against the real server (SPEC §12, issue 13 point 6): tracked goals
+"""AutoSaver(live=True) against the real server (docs/live.md, issue 13 point 6): tracked goals
 follow changes made elsewhere, edits waiting meet them at once as a conflict (never a silent
 overwrite), a dropped socket catches up from its cursor, and closing ends the subscription."""
 

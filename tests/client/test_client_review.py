@@ -1,4 +1,4 @@
-"""GoalpostClient.review_goals and team_goals against the live server (SPEC §10)."""
+"""GoalpostClient.review_goals and team_goals against the live server (docs/review.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """A subscriber whose socket dies misses notices, not changes: `goalChanges(after: cursor)`
-from the last notice's cursor returns every change it missed, exactly once (SPEC §11, §12)."""
+from the last notice's cursor returns every change it missed, exactly once (docs/history.md,
+docs/live.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Who gets a notice, and when: after commit, for every kind of change, to the goal's owner
-and the owner's supervisor only (SPEC §12)."""
+and the owner's supervisor only (docs/live.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""reviewGoals and teamGoals through GraphQL (SPEC §10, issue 12 acceptance 1 and 2)."""
+"""reviewGoals and teamGoals through GraphQL (docs/review.md, issue 12 acceptance 1 and 2)."""
 
 from __future__ import annotations
 

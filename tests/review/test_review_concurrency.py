@@ -1,4 +1,4 @@
-"""An owner's save and a supervisor's review of the same goals at the same time (SPEC §10):
+"""An owner's save and a supervisor's review of the same goals at the same time (docs/review.md):
 never both win on one goal's version, never a deadlock, never INTERNAL (PostgreSQL: SQLite
 serializes every writer)."""
 

@@ -1,4 +1,4 @@
-"""Reviews in the goal history (SPEC §11): one APPROVED / RETURNED event per decided item,
+"""Reviews in the goal history (docs/history.md): one APPROVED / RETURNED event per decided item,
 with the comment and the supervisor as actor; none for failed items or a refused batch; a
 reviewed goal's events still replay to the goal."""
 

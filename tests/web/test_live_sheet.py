@@ -1,5 +1,5 @@
 """Issue 13 point 3 in real Chromium against a real server: the goal sheet follows live changes
-(SPEC §12). Changes made elsewhere show without a reload; a goal with edits not saved yet shows
+(docs/live.md). Changes made elsewhere show without a reload; a goal with edits not saved yet shows
 the Keep mine / Use theirs choice at once; a notice for a version the page has costs nothing.
 
 Each browser context is one person's browser (its own storage and paused clock); the pages of

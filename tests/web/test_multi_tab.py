@@ -1,4 +1,4 @@
-"""Two tabs of one person never erase each other's unsaved edits (SPEC §12, issue 13 point 4).
+"""Two tabs of one person never erase each other's unsaved edits (docs/live.md, issue 13 point 4).
 
 All tabs are pages of ONE browser context, so they share localStorage, as tabs do. A tab is
 killed by crashing its renderer: no pagehide, no last-chance flush, only what storage kept.

@@ -1,4 +1,4 @@
-"""AutoSaver: SPEC §7's auto-save algorithm, one batched request per save cycle.
+"""AutoSaver: docs/autosave.md's auto-save algorithm, one batched request per save cycle.
 
 How it works, in one place:
 - `edit`/`add`/`delete` only record: edits to one goal coalesce into one pending patch.

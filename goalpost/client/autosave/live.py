@@ -1,4 +1,4 @@
-"""Live mode of the AutoSaver (`live=True`, SPEC §12): tracked goals follow changes made
+"""Live mode of the AutoSaver (`live=True`, docs/live.md): tracked goals follow changes made
 elsewhere, and edits waiting meet such a change at once, as a version conflict.
 
 One background task holds the `goalChanged` subscription (`GoalpostClient.goal_changed`). A

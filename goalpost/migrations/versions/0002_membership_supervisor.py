@@ -1,4 +1,4 @@
-"""Memberships gain a supervisor: a member of the same organization (SPEC §2, §10).
+"""Memberships gain a supervisor: a member of the same organization (docs/domain.md, docs/review.md).
 
 Revision ID: 0002
 Revises: 0001

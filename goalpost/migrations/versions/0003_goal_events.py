@@ -1,4 +1,4 @@
-"""The goal history: goal_events, one appended row per change of a goal (SPEC §11).
+"""The goal history: goal_events, one appended row per change of a goal (docs/history.md).
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""Goals keep their last supervisor review: decision, comment, reviewer, time (SPEC §10).
+"""Goals keep their last supervisor review: decision, comment, reviewer, time (docs/review.md).
 
 Revision ID: 0004
 Revises: 0003

@@ -1,4 +1,4 @@
-"""An index in the change feed's PostgreSQL order: (org, period, xact_id, seq) (SPEC §11).
+"""An index in the change feed's PostgreSQL order: (org, period, xact_id, seq) (docs/history.md).
 
 The feed reads a period's events ordered by (writing transaction, seq) from a cursor; with
 only (org, period, seq) PostgreSQL sorts every event of the period for each page. SQLite

@@ -1,4 +1,4 @@
-"""Live changes (SPEC §12): PostgreSQL announces every committed batch of goal events.
+"""Live changes (docs/live.md): PostgreSQL announces every committed batch of goal events.
 
 A statement-level trigger on goal_events calls pg_notify with the writer's transaction id.
 NOTIFY is transactional: it is delivered when (and only if) the transaction commits, so a

@@ -1,5 +1,5 @@
 """review_goals: a supervisor decides on many submitted goals, one transaction, one result
-per item (SPEC §10).
+per item (docs/review.md).
 
 The batch engine's phases, with the review's rules: keys (the same as a save's) → load
 (only goals of the caller's direct reports, locked in id order) → decide (pure) → error

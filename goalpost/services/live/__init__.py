@@ -1,4 +1,4 @@
-"""Live changes (SPEC §12): notices of committed goal events for the people who may see them.
+"""Live changes (docs/live.md): notices of committed goal events for the people who may see them.
 
 `LiveChanges` (feed.py) reads committed events from goal_events in the change feed's order
 and hands each to the subscribers who may see its goal. It reads when woken: on SQLite by

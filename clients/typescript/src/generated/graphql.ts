@@ -44,7 +44,7 @@ export type GoalCategory =
   | 'CORE_VALUE'
   | 'PERFORMANCE';
 
-/** What a history event records (SPEC §11). */
+/** What a history event records (docs/history.md). */
 export type GoalEventKind =
   | 'APPROVED'
   | 'CREATED'
