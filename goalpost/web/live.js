@@ -258,6 +258,14 @@ export class LiveChanges {
         if (!page.hasMore) break;
       }
     } catch (error) {
+      if (error.code === "BAD_CURSOR") {
+        // The server opens this cursor no more (its cursor secret changed): catching up from
+        // it can never work, so read everything again, as after a drop with no cursor.
+        this.cursor = null;
+        this.catchingUp = null;
+        if (socket === this.socket) this.onResync();
+        return;
+      }
       console.error("live changes: catching up failed", error);
       if (socket === this.socket) socket.close();
       return;

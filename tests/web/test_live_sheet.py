@@ -8,6 +8,7 @@ one context are that person's tabs. Requests are counted per tab, as the page se
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from tests.web.sheet import Sheet, eventually, expect, goal_id
 from tests.web.test_review_sheet import decide, open_acme, row
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, WebSocketRoute
+    from playwright.sync_api import Browser, Page, Route, WebSocketRoute
 
 
 @pytest.fixture
@@ -291,3 +292,51 @@ def test_a_dropped_socket_catches_up_from_its_last_cursor(sheet: Sheet) -> None:
     expect(sheet.field("alice-perf-1", "Title")).to_have_value("While it was down")
     assert len(sockets) == 2
     assert sent.count("GoalChangesSince") == 1
+
+
+def test_a_cursor_the_server_refuses_makes_the_sheet_read_everything_again(sheet: Sheet) -> None:
+    """After a deployment that changed the cursor secret the server refuses the page's cursor
+    (BAD_CURSOR): catching up from it can never work, so the sheet reads its goals again and
+    goes on following, instead of reconnecting to fail the same way for ever."""
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    def refuse_the_cursor(route: Route) -> None:
+        """What the new server says of the old cursor: the real server's answer to a cursor
+        it cannot open."""
+        body = route.request.post_data_json or {}
+        if body.get("operationName") != "GoalChangesSince":
+            route.continue_()
+            return
+        after = body["variables"]["after"]
+        foreign = after[:-2] + ("AA" if not after.endswith("AA") else "BB")
+        variables = {**body["variables"], "after": foreign}
+        route.continue_(post_data=json.dumps({**body, "variables": variables}))
+
+    sheet.context.route_web_socket(re.compile(r".*/graphql$"), through)
+    page = sheet.open("alice")
+    page.route("**/graphql", refuse_the_cursor)
+    subscribed(sheet.server, 1, page)
+    first = {
+        "clientId": "alice-perf-1",
+        "id": goal_id("alice", "alice-perf-1"),
+        "expectedVersion": 1,
+        "performance": {"title": "Before the deployment"},
+    }
+    sheet.save("alice", "acme", ACME_ACTIVE, [first])
+    expect(sheet.field("alice-perf-1", "Title")).to_have_value("Before the deployment")
+
+    sockets[0].close()
+    subscribed(sheet.server, 0, page)
+    missed = [{**first, "expectedVersion": 2, "performance": {"title": "While it was down"}}]
+    sheet.save("alice", "acme", ACME_ACTIVE, missed)
+    sheet.tick(30_000)  # past any backoff
+    expect(sheet.field("alice-perf-1", "Title")).to_have_value("While it was down")
+    expect(page.locator("body")).to_have_attribute("data-live", "live")
+
+    later = [{**first, "expectedVersion": 3, "performance": {"title": "After the deployment"}}]
+    sheet.save("alice", "acme", ACME_ACTIVE, later)
+    expect(sheet.field("alice-perf-1", "Title")).to_have_value("After the deployment")

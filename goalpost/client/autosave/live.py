@@ -152,9 +152,20 @@ class LiveFollower:
             await self._refresh([e for e in self._goals if e.id is not None])
             return
         while True:
-            page = await settings.client.goal_changes(
-                settings.org_slug, settings.period_id, after=self.cursor
-            )
+            try:
+                page = await settings.client.goal_changes(
+                    settings.org_slug, settings.period_id, after=self.cursor
+                )
+            except GoalpostError as exc:
+                if exc.code != "BAD_CURSOR":
+                    raise
+                # The server opens this cursor no more (its cursor secret changed, or it is
+                # another deployment): catching up from it can never work, so every tracked
+                # goal is read again, as after a drop with no cursor.
+                log.info("live cursor refused, reading every goal again: %s", exc)
+                self.cursor = None
+                await self._refresh([e for e in self._goals if e.id is not None])
+                return
             notices = [
                 GoalChangeNotice(e.goal_id, e.kind, e.version, e.actor_id, page.cursor)
                 for e in page.events
