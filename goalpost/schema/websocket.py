@@ -325,19 +325,24 @@ class GoalpostTransportWSHandler(BoundedSendsHandler):
             return
         await super().handle_subscribe(message)
 
+    async def results_of(self, operation: Operation[Context, None], context: Context) -> Any:
+        """The operation's results on `context`: subscriptions only (a query or a mutation
+        is refused before it runs, OPERATION_NOT_ALLOWED)."""
+        return await self.schema.stream(
+            operation.query,
+            variable_values=operation.variables,
+            context_value=context,
+            root_value=self.root_value,
+            operation_name=operation.operation_name,
+            allowed_operation_types=SUBSCRIPTIONS_ONLY,
+        )
+
     async def execute(self, operation: Operation[Context, None]) -> None:
         """Strawberry's, on the operation's own context, for subscriptions only (a stream's
         leader: subscriptions of this socket with the same document follow it, sends.py)."""
         context = self.context.for_operation()
         try:
-            result_source = await self.schema.stream(
-                operation.query,
-                variable_values=operation.variables,
-                context_value=context,
-                root_value=self.root_value,
-                operation_name=operation.operation_name,
-                allowed_operation_types=SUBSCRIPTIONS_ONLY,
-            )
+            result_source = await self.results_of(operation, context)
             async with aclosing(result_source):
                 await self._send_result_stream(operation, result_source)
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
@@ -398,14 +403,7 @@ class GoalpostTransportWSHandler(BoundedSendsHandler):
         context = self.context.for_operation(admission_only=True)
         refused: ExecutionResult | None = None
         try:
-            result_source = await self.schema.stream(
-                operation.query,
-                variable_values=operation.variables,
-                context_value=context,
-                root_value=self.root_value,
-                operation_name=operation.operation_name,
-                allowed_operation_types=SUBSCRIPTIONS_ONLY,
-            )
+            result_source = await self.results_of(operation, context)
             async with aclosing(result_source):
                 async for result in result_source:
                     if isinstance(result, ExecutionResult) and result.errors:
