@@ -83,10 +83,17 @@ function sameValue(field, sent, have) {
   return (sent ?? null) === (have ?? null);
 }
 
+/** The part of the patch the goal does not hold yet. */
+export function unapplied(patch, goal) {
+  return Object.fromEntries(
+    Object.entries(patch).filter(([field, value]) => !sameValue(field, value, goal[field])),
+  );
+}
+
 /**
  * True when the goal already holds every value of the patch. After a lost response the resend
  * of an update conflicts with our own write; this tells that case apart from a real conflict.
  */
 export function patchApplied(patch, goal) {
-  return Object.entries(patch).every(([field, value]) => sameValue(field, value, goal[field]));
+  return Object.keys(unapplied(patch, goal)).length === 0;
 }

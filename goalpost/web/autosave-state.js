@@ -9,7 +9,7 @@
  * move goals only through the transitions below. (autosave-storage.js keeps the unsaved edits.)
  */
 
-import { checkPatch } from "./autosave-patches.js";
+import { checkPatch, unapplied } from "./autosave-patches.js";
 
 export const PATCH_FIELD = Object.freeze({
   PERFORMANCE: "performance",
@@ -39,6 +39,7 @@ export class TrackedGoal {
     this.delete = false;
     this.sent = null; // what the request in flight carries for this goal
     this.sentDelete = false;
+    this.lost = []; // updates whose request got no answer: the server may hold one of them
     this.everSent = false;
     this.state = "idle";
     this.message = null;
@@ -191,7 +192,7 @@ export class TrackedGoals {
     const entry = this.get(key);
     const current = entry.problem?.current;
     if (!current) throw new Error(`goal ${key} has no version conflict`);
-    Object.assign(entry, { goal: current, version: current.version });
+    Object.assign(entry, { goal: current, version: current.version, lost: [] });
     this.unblock(entry);
     if (keep === "theirs") {
       entry.pending = {};
@@ -223,6 +224,18 @@ export class TrackedGoals {
    */
   settle(entry, goal) {
     Object.assign(entry, { pending: {}, retryAt: null });
+    this.confirm(entry, goal);
+    this._emit(entry, entry.state, { refreshed: true });
+    this.persist();
+  }
+
+  /**
+   * Changed elsewhere to our own write whose answer was lost (exactly one version on, holding
+   * what a lost update carried), while newer edits wait: no conflict. The goal takes that
+   * version; what it does not hold yet stays pending and goes at its retry as an update of it.
+   */
+  ownWriteSeen(entry, goal) {
+    entry.pending = unapplied(entry.pending, goal);
     this.confirm(entry, goal);
     this._emit(entry, entry.state, { refreshed: true });
     this.persist();
@@ -281,9 +294,18 @@ export class TrackedGoals {
     entry.pending = { ...sent, ...entry.pending };
   }
 
+  /**
+   * An update got no answer: it may have been written. Remembered apart from newer edits, so
+   * a resend that conflicts with it can tell our own write from someone else's.
+   */
+  answerLost(entry, sent) {
+    entry.lost.push({ ...sent });
+  }
+
   /** Saved: later edits become updates of this id with `expectedVersion`. */
   confirm(entry, goal) {
     Object.assign(entry, { id: goal.id, version: goal.version, goal, attempts: 0, blocked: false });
+    entry.lost = [];
     this.setState(entry, entry.needsSend ? "pending" : "saved");
   }
 

@@ -9,7 +9,7 @@
  * no event plumbing: the pump decides when, the state machine records the outcome.
  */
 
-import { patchApplied } from "./autosave-patches.js";
+import { patchApplied, unapplied } from "./autosave-patches.js";
 import { PATCH_FIELD } from "./autosave-state.js";
 
 /** The GoalBatchItemInput for what is in flight: create, delete or update. */
@@ -49,6 +49,24 @@ export function badItems(error, count) {
  * AutoSaver: its `transport` (the API: `batchSave(orgSlug, periodId, items)`), `orgSlug` and
  * `periodId` are read at each use.
  */
+/** No answer came (no connection, or an HTTP error with no GraphQL answer): the request
+ * may have been written, unlike one the server answered with a GraphQL error. */
+function answerLost(error) {
+  const code = error?.code ?? "";
+  return code === "NETWORK" || code.startsWith("HTTP_");
+}
+
+/**
+ * Whether a version conflict is with our own write whose answer was lost: the server holds all
+ * that was sent, or, exactly one version on, all that one of the lost updates carried (the
+ * resend may carry edits made since, which the server cannot hold yet).
+ */
+function ownWrite(entry, sent, current) {
+  if (patchApplied(sent, current)) return true;
+  const oneOn = entry.version !== null && current.version === entry.version + 1;
+  return oneOn && entry.lost.some((lost) => patchApplied(lost, current));
+}
+
 export class SaveTransport {
   constructor(goals, settings, backoff) {
     this._goals = goals;
@@ -76,7 +94,8 @@ export class SaveTransport {
     const bad = badItems(error, batch.length);
     batch.forEach((entry, index) => {
       if (!entry.sending) return;
-      const { sent } = this._goals.finish(entry);
+      const { sent, sentDelete } = this._goals.finish(entry);
+      if (answerLost(error) && entry.id !== null && !sentDelete) this._goals.answerLost(entry, sent);
       this._goals.restore(entry, sent);
       if (bad.size > 0) {
         if (bad.has(index)) this._goals.block(entry, `BAD_USER_INPUT: ${bad.get(index)}`, null);
@@ -105,9 +124,14 @@ export class SaveTransport {
       result.code === "VERSION_CONFLICT" &&
       result.current &&
       !sentDelete &&
-      patchApplied(sent, result.current)
+      ownWrite(entry, sent, result.current)
     ) {
-      goals.confirm(entry, result.current); // our own write, whose answer was lost
+      // Our own write, whose answer was lost: saved at the server's version; what the resend
+      // carried beyond that write goes out at once as an update of it.
+      const rest = unapplied(sent, result.current);
+      goals.restore(entry, rest);
+      goals.confirm(entry, result.current);
+      if (Object.keys(rest).length > 0) goals.retryLater(entry, this._backoff.atOnce(), null, null);
     } else {
       goals.restore(entry, sent);
       this._fail(entry, result.message, result.retryable, result, jitter);

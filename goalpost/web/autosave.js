@@ -160,6 +160,11 @@ export class AutoSaver {
       goals.settle(entry, goal);
       return "followed";
     }
+    const oneOn = entry.version !== null && goal.version === entry.version + 1;
+    if (!entry.delete && oneOn && entry.lost.some((lost) => patchApplied(lost, goal))) {
+      goals.ownWriteSeen(entry, goal); // the edits typed since still go, as an update of it
+      return "followed";
+    }
     if (entry.inConflict && entry.problem.current?.version >= goal.version) return "known";
     goals.conflictWith(entry, goal);
     goals.persist();

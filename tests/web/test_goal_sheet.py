@@ -277,6 +277,38 @@ def test_lost_answer_is_resent_without_duplicates_or_false_conflicts(sheet: Shee
     assert sheet.batches()[2]["items"][0]["expectedVersion"] == 2
 
 
+def test_typing_while_an_answer_is_lost_is_no_false_conflict(sheet: Sheet) -> None:
+    """The server saved, the answer was lost, and the person typed on meanwhile: the resend
+    carries the newer edit too, so the server cannot hold all of it yet. Its conflict is with
+    its own write (one version on, holding what the lost request carried): saved, and the newer
+    edit goes out as an update of that version; no conflict is shown."""
+    sheet.open("alice", query="?live=0")  # the resend's answer decides (live: test_live_sheet)
+    fail_first_batch(sheet, after_server=True)
+    sheet.fill("alice-perf-1", "Title", "Grow ARR by 30%")
+    sheet.tick(800)  # sent; the server saves it, the answer is lost
+    badge = sheet.card("alice-perf-1").locator(".badge")
+    expect(badge).not_to_have_attribute("data-state", "saving")  # the loss is known
+    sheet.fill("alice-perf-1", "Specific goal", "Three enterprise deals")
+    sheet.tick(2000)
+    sheet.expect_state("alice-perf-1", "saved")
+    expect(sheet.page.locator("#toasts .toast")).to_have_count(0)
+
+    saved = sheet.goals_by_client_id("alice", "acme", ACME_ACTIVE)["alice-perf-1"]
+    assert saved["title"] == "Grow ARR by 30%"
+    assert saved["specificGoal"] == "Three enterprise deals"
+    assert saved["version"] == 3  # the lost write, then the newer edit: nothing written twice
+    batches = sheet.batches()  # the lost one, its resend (which met its own write), the rest
+    assert len(batches) == 3, batches
+    assert batches[-1]["items"] == [
+        {
+            "clientId": "alice-perf-1",
+            "id": goal_id("alice", "alice-perf-1"),
+            "expectedVersion": 2,
+            "performance": {"specificGoal": "Three enterprise deals"},
+        }
+    ]
+
+
 def test_org_switch_saves_unsaved_edits_in_the_old_org(sheet: Sheet) -> None:
     """Point 5: edits typed before the switch land in the old org, later ones in the new org."""
     page = sheet.open("carol")

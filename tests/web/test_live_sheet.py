@@ -340,3 +340,71 @@ def test_a_cursor_the_server_refuses_makes_the_sheet_read_everything_again(sheet
     later = [{**first, "expectedVersion": 3, "performance": {"title": "After the deployment"}}]
     sheet.save("alice", "acme", ACME_ACTIVE, later)
     expect(sheet.field("alice-perf-1", "Title")).to_have_value("After the deployment")
+
+
+def test_the_notice_of_its_own_lost_write_is_no_conflict_for_edits_typed_since(
+    sheet: Sheet,
+) -> None:
+    """The server saved, the answer was lost, the person typed on, and then the live notice of
+    that write came (before the resend): it is the page's own write, one version on, holding
+    what the lost request carried. No conflict: the goal takes that version and the newer edit
+    goes as an update of it."""
+    held: list[tuple[WebSocketRoute, str | bytes]] = []
+    holding = [True]
+
+    def through(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if holding[0] and '"next"' in str(message):
+                held.append((ws, message))  # a notice: kept back until the test says
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    sheet.context.route_web_socket(re.compile(r".*/graphql$"), through)
+    page = sheet.open("alice")
+    subscribed(sheet.server, 1, page)
+
+    def lose_the_answer(route: Route) -> None:
+        body = route.request.post_data_json or {}
+        if body.get("operationName") == "BatchSaveGoals" and not lost:
+            lost.append(body)
+            route.fetch()  # the server saves; the page never hears back
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    lost: list[Any] = []
+    page.route("**/graphql", lose_the_answer)
+    sheet.fill("alice-perf-1", "Title", "Grow ARR by 30%")
+    sheet.tick(800)
+    badge = sheet.card("alice-perf-1").locator(".badge")
+    expect(badge).to_have_attribute("data-state", "pending")  # the loss is known; retry due
+    sheet.fill("alice-perf-1", "Specific goal", "Three enterprise deals")
+    deadline = time.monotonic() + 20  # through Playwright: it runs route handlers in its calls
+    while not held:
+        assert time.monotonic() < deadline, "timed out waiting for the notice of the lost write"
+        page.wait_for_timeout(20)
+
+    holding[0] = False
+    for ws, message in held:
+        ws.send(message)
+    sheet.tick(30_000)  # past the retry
+    sheet.expect_state("alice-perf-1", "saved")
+    expect(page.locator("#toasts .toast")).to_have_count(0)
+    saved = sheet.goals_by_client_id("alice", "acme", ACME_ACTIVE)["alice-perf-1"]
+    assert (saved["title"], saved["specificGoal"], saved["version"]) == (
+        "Grow ARR by 30%",
+        "Three enterprise deals",
+        3,
+    )
+    assert sheet.batches()[-1]["items"] == [
+        {
+            "clientId": "alice-perf-1",
+            "id": goal_id("alice", "alice-perf-1"),
+            "expectedVersion": 2,
+            "performance": {"specificGoal": "Three enterprise deals"},
+        }
+    ]
