@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import suppress
-from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.websockets import WebSocket
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
-    _OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
-from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.execution import ExecutionResult
 
 from goalpost.logging import log
 from goalpost.resolvers.context import Context
@@ -67,7 +64,8 @@ class SharedStream:
 
 
 class BoundedSendsHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """The send path; subclassed by the app's handler (websocket.py) for the protocol rules."""
+    """The send path; subclassed by the app's handler (websocket.py), whose result loop
+    (`_send_result_stream`) hands each result to `deliver` and marks a stream's `ending`."""
 
     _outbound: Outbound | None = None
     _streams: dict[str, SharedStream]
@@ -131,10 +129,8 @@ class BoundedSendsHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return True
 
     async def end_follower(self, operation: Op, ending: ExecutionResult) -> None:
-        """A member whose stream ended with an error ends with the same error."""
-        assert isinstance(ending, PreExecutionError)  # Strawberry's own loop ends only so
-        with suppress(_OperationStreamClosed):
-            await self._handle_pre_execution_error(operation, ending)
+        """A member whose stream ended with an error gets that error too (an `error` message)."""
+        await operation.send_initial_errors(list(ending.errors or ()))
 
     def stream_led_by(self, operation: Op) -> SharedStream | None:
         return next((s for s in self.streams.values() if s.leader is operation), None)
@@ -172,24 +168,6 @@ class BoundedSendsHandler(BaseGraphQLTransportWSHandler[Context, None]):
         del self.operations[operation_id]
         del shared.members[operation_id]
         operation.completed = True  # nothing more is sent for it, not even `complete`
-
-    async def _send_result_stream(self, operation: Op, result_source: Any) -> None:
-        """Strawberry's loop, but each result goes to every member of the operation's stream."""
-        shared = self.stream_led_by(operation)
-        first = True
-        async for result in result_source:
-            if first and isinstance(result, PreExecutionError):
-                if shared is not None:
-                    shared.ending = result
-                await self._handle_pre_execution_error(operation, result)
-                return
-            if not isinstance(result, ExecutionResult):
-                await self._reject_incremental_delivery(operation)
-                return
-            first = False
-            await self.deliver(operation, result)
-            if self.outbound.done:
-                return  # overflowed or lost: rendering more for this socket is waste
 
     def _send_next_to_all(self, shared: SharedStream, result: ExecutionResult) -> None:
         payload: dict[str, object] = {"data": result.data}

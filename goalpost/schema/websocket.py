@@ -420,12 +420,6 @@ class GoalpostTransportWSHandler(BoundedSendsHandler):
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
         return False
 
-    async def end_follower(
-        self, operation: Operation[Context, None], ending: ExecutionResult
-    ) -> None:
-        """A subscription sharing a stream that ended with an error gets that `error` too."""
-        await operation.send_initial_errors(list(ending.errors or ()))
-
     async def shutdown(self) -> None:
         for task in (self.ping_task, self.expiry_task):
             if task is not None:
