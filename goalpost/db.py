@@ -168,9 +168,16 @@ def transient_fault_reason(exc: DBAPIError) -> str | None:
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if isinstance(sqlstate, str) and (sqlstate in TRANSIENT_SQLSTATES or sqlstate[:2] == "08"):
         return sqlstate
-    if exc.connection_invalidated:
+    if connection_lost(exc):
         return "connection_lost"
     return None
+
+
+def connection_lost(exc: DBAPIError) -> bool:
+    """The connection failed (SQLSTATE class 08, or the driver saw it drop), as opposed to the
+    database answering with an error: during COMMIT, only then is the outcome unknown."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return exc.connection_invalidated or (isinstance(sqlstate, str) and sqlstate[:2] == "08")
 
 
 def is_postgres(session: AsyncSession) -> bool:

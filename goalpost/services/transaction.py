@@ -7,7 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from goalpost.db import begin_write, transient_fault_reason
+from goalpost.db import begin_write, connection_lost, transient_fault_reason
 from goalpost.logging import log
 from goalpost.services.errors import CommitOutcomeUnknown, InternalError, TransientFault
 
@@ -61,13 +61,6 @@ async def rollback_quietly(session: AsyncSession) -> None:
         await session.rollback()
     except DBAPIError:
         await session.invalidate()
-
-
-def connection_lost(exc: DBAPIError) -> bool:
-    """The connection failed (SQLSTATE class 08, or the driver saw it drop), as opposed to the
-    database answering with an error: during COMMIT, only then is the outcome unknown."""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    return exc.connection_invalidated or (isinstance(sqlstate, str) and sqlstate[:2] == "08")
 
 
 def db_error_fields(exc: DBAPIError) -> dict[str, str | None]:
