@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 export default defineConfig(
   // test/consumer/ compiles against the built package (after `npm run build`); `npm test`
   // type-checks it, lint runs before the build.
-  { ignores: ["dist/", "node_modules/", "src/generated/", "test/consumer/"] },
+  { ignores: ["dist/", "node_modules/", "src/generated/", "sheet/generated/", "test/consumer/"] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,

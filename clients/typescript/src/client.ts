@@ -3,6 +3,7 @@
  * graphql-transport-ws (graphql-ws). No framework: runs in browsers and in Node >= 20
  * (this package's README.md, docs/live.md).
  */
+import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
 import { createClient, type Client as WsClient } from "graphql-ws/client";
 
 import { GoalpostError, type GraphQLErrorEntry } from "./errors.js";
@@ -20,7 +21,6 @@ import {
   type MyGoalsQuery,
   type ReviewGoalsInput,
   type ReviewGoalsMutation,
-  type TypedDocumentString,
 } from "./generated/graphql.js";
 
 /** Where the token comes from: a fixed string, or a function asked before every request and
@@ -48,6 +48,22 @@ export type MyGoalsPeriod = MyGoalsQuery["organization"]["period"];
 export type Goal = MyGoalsPeriod["myGoals"][number];
 export type GoalChangesPage = GoalChangesQuery["organization"]["period"]["goalChanges"];
 export type GoalChangeNotice = GoalChangedSubscription["goalChanged"];
+
+/** A typed operation as GraphQL Code Generator writes it (`documentMode: "string"`): this
+ * package's own, or an app's generated against the same schema. */
+export type OperationDocument<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & {
+  toString(): string;
+};
+
+/** How one request goes out. */
+export interface RequestOptions {
+  /** Let the request outlive the page (a save on `pagehide`): fetch's `keepalive`, used only
+   * when the body fits the browsers' 64 KiB keepalive budget. */
+  readonly keepalive?: boolean;
+}
+
+// Browsers refuse keepalive bodies over 64 KiB (all keepalive requests in flight together).
+const KEEPALIVE_MAX_BYTES = 60_000;
 
 /** The period a query or subscription is about. */
 export interface PeriodRef {
@@ -77,8 +93,8 @@ export class GoalpostClient {
 
   /** Save many goal edits in one request: one typed result per item, in input order
    * (docs/batch-save.md). Item failures are results; a failed request throws GoalpostError. */
-  async batchSaveGoals(input: BatchSaveGoalsInput): Promise<BatchSaveGoalsPayload> {
-    return (await this.execute(BatchSaveGoalsDocument, { input })).batchSaveGoals;
+  async batchSaveGoals(input: BatchSaveGoalsInput, options?: RequestOptions): Promise<BatchSaveGoalsPayload> {
+    return (await this.execute(BatchSaveGoalsDocument, { input }, options)).batchSaveGoals;
   }
 
   /** The caller's goals of a period (optionally of one category) and its weight totals. */
@@ -102,8 +118,8 @@ export class GoalpostClient {
   }
 
   /** A supervisor's decisions on submitted goals: one typed result per item (docs/review.md). */
-  async reviewGoals(input: ReviewGoalsInput): Promise<ReviewGoalsPayload> {
-    return (await this.execute(ReviewGoalsDocument, { input })).reviewGoals;
+  async reviewGoals(input: ReviewGoalsInput, options?: RequestOptions): Promise<ReviewGoalsPayload> {
+    return (await this.execute(ReviewGoalsDocument, { input }, options)).reviewGoals;
   }
 
   /**
@@ -153,10 +169,13 @@ export class GoalpostClient {
 
   /** Send one typed operation over HTTP; its data, or a GoalpostError. */
   async execute<TResult, TVariables>(
-    document: TypedDocumentString<TResult, TVariables>,
+    document: OperationDocument<TResult, TVariables>,
     variables: TVariables,
+    options: RequestOptions = {},
   ): Promise<TResult> {
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    const body = JSON.stringify({ query: document.toString(), variables });
+    const keepalive = options.keepalive === true && new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES;
     let response: Response;
     try {
       response = await fetchImpl(this.url, {
@@ -166,22 +185,23 @@ export class GoalpostClient {
           Accept: "application/graphql-response+json, application/json",
           Authorization: `Bearer ${await this.token()}`,
         },
-        body: JSON.stringify({ query: document.toString(), variables }),
+        body,
+        ...(keepalive ? { keepalive } : {}),
       });
     } catch (error) {
       throw new GoalpostError("no answer from the server", { code: "NETWORK", cause: error });
     }
-    const body = await readBody<TResult>(response);
-    if (body?.errors?.length) {
-      throw GoalpostError.fromGraphQLErrors(body.errors);
+    const answer = await readBody<TResult>(response);
+    if (answer?.errors?.length) {
+      throw GoalpostError.fromGraphQLErrors(answer.errors);
     }
-    if (!body?.data) {
+    if (!answer?.data) {
       throw new GoalpostError(`HTTP ${String(response.status)} without GraphQL data`, {
         code: "NETWORK",
         retryable: response.status >= 500 || response.status === 429,
       });
     }
-    return body.data;
+    return answer.data;
   }
 
   private async token(): Promise<string> {

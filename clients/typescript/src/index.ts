@@ -8,7 +8,9 @@ export {
   type GoalSaveResult,
   type GoalpostClientOptions,
   type MyGoalsPeriod,
+  type OperationDocument,
   type PeriodRef,
+  type RequestOptions,
   type ReviewGoalsPayload,
   type TokenSource,
 } from "./client.js";

@@ -3,4 +3,4 @@ export { PATCH_FIELD, checkPatch, patchApplied, type AnyPatch, type CategoryPatc
 export { backoffDelay, type Clock, type Timing } from "./pump.js";
 export type { AutoSaveEvent, GoalProblem, GoalSaveState, Listener, LiveOutcome, SaveState } from "./state.js";
 export type { LiveClient } from "./live.js";
-export type { StorageLike, StoredRecord } from "./storage.js";
+export { TabStorage, isStoredRecord, type StorageLike, type StoredRecord } from "./storage.js";

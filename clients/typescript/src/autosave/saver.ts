@@ -13,7 +13,7 @@ import { LiveFollower, type LiveClient } from "./live.js";
 import type { Patch } from "./patches.js";
 import { SavePump, backoff, type Clock, type Timing } from "./pump.js";
 import { TrackedGoals, type GoalSaveState, type Listener, type TrackedGoal } from "./state.js";
-import { TabStorage, type StorageLike } from "./storage.js";
+import { TabStorage, isStoredRecord, type StorageLike } from "./storage.js";
 import { SaveTransport, type BatchSaver } from "./transport.js";
 
 /** What the saver needs of a GoalpostClient: saving, loading the caller's goals, live changes. */
@@ -75,7 +75,7 @@ export class AutoSaver {
     this.orgSlug = options.orgSlug;
     this.periodId = options.periodId;
     const storageKey = options.storageKey ?? `goalpost.unsaved.v1.${options.orgSlug}.${options.periodId}`;
-    this.store = options.storage ? new TabStorage(options.storage, storageKey) : null;
+    this.store = options.storage ? new TabStorage(options.storage, storageKey, isStoredRecord) : null;
     this.goals = new TrackedGoals(this.store);
     const timing: Timing = { ...DEFAULT_TIMING, ...definedOnly(options, DEFAULT_TIMING) };
     const clock: Clock = { ...SYSTEM_CLOCK, ...definedOnly(options, SYSTEM_CLOCK) };

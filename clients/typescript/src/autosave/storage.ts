@@ -66,7 +66,8 @@ export function storedRecord(entry: TrackedGoal): StoredRecord {
   return { key, category, clientId, id, version, everSent, delete: entry.delete, patch: { ...(entry.sent ?? {}), ...entry.pending } };
 }
 
-function isRecord(value: unknown): value is StoredRecord {
+/** A stored goal record, as the saver wrote it (anything else in storage is dropped). */
+export function isStoredRecord(value: unknown): value is StoredRecord {
   if (typeof value !== "object" || value === null) {
     return false;
   }
@@ -74,14 +75,19 @@ function isRecord(value: unknown): value is StoredRecord {
   return typeof r.key === "string" && typeof r.clientId === "string" && isCategory(r.category) && typeof r.patch === "object";
 }
 
-/** One tab's stored records, and the adopting of those of tabs that are gone. */
-export class TabStorage {
+/**
+ * One tab's stored records, and the adopting of those of tabs that are gone. The saver keeps
+ * goal records (StoredRecord); a page may keep its own kind too (the goal sheet's review
+ * decisions), with `usable` telling its records from anything else found in storage.
+ */
+export class TabStorage<R = StoredRecord> {
   private readonly watching = new AbortController();
   private readonly watched = new Set<string>();
 
   constructor(
     private readonly storage: StorageLike,
     private readonly storageKey: string,
+    private readonly usable: (value: unknown) => value is R,
   ) {}
 
   private get ownKey(): string {
@@ -89,7 +95,7 @@ export class TabStorage {
   }
 
   /** Replace this tab's stored records with these (none: remove them). */
-  save(records: readonly StoredRecord[]): void {
+  save(records: readonly R[]): void {
     try {
       if (records.length === 0) {
         this.storage.removeItem(this.ownKey);
@@ -106,7 +112,7 @@ export class TabStorage {
    * in (and saves them under this tab's key) before their old key is removed. Entries of tabs
    * still open are adopted later, by `adoptLater(records)`, if their tab dies first.
    */
-  async restore(adopt: (records: StoredRecord[]) => void, adoptLater: (records: StoredRecord[]) => void): Promise<void> {
+  async restore(adopt: (records: R[]) => void, adoptLater: (records: R[]) => void): Promise<void> {
     await holdTabLock(); // from now on no other tab takes this tab's entries
     adopt(this.read(this.ownKey));
     await this.adoptUnder(`goalpost.unsaved-v1.${this.storageKey}`, this.storageKey, adopt);
@@ -148,7 +154,7 @@ export class TabStorage {
   }
 
   /** Adopt `key`'s records if `lock` is free now; false if its tab (or an adopter) holds it. */
-  private async adoptUnder(lock: string, key: string, adopt: (records: StoredRecord[]) => void): Promise<boolean> {
+  private async adoptUnder(lock: string, key: string, adopt: (records: R[]) => void): Promise<boolean> {
     if (!locks) {
       if (!key.includes(".tab.")) {
         this.move(key, adopt); // only the old shared key: a live tab cannot be told from a dead one
@@ -165,7 +171,7 @@ export class TabStorage {
   }
 
   /** Wait for a live tab's lock: granted when that tab is gone, then adopt what it left. */
-  private adoptWhenFree(lock: string, key: string, adopt: (records: StoredRecord[]) => void): void {
+  private adoptWhenFree(lock: string, key: string, adopt: (records: R[]) => void): void {
     if (!locks || this.watched.has(key)) {
       return;
     }
@@ -178,7 +184,7 @@ export class TabStorage {
       .catch(() => undefined); // aborted: stop() was called
   }
 
-  private move(key: string, adopt: (records: StoredRecord[]) => void): void {
+  private move(key: string, adopt: (records: R[]) => void): void {
     const records = this.read(key);
     if (records.length > 0) {
       adopt(records);
@@ -191,10 +197,10 @@ export class TabStorage {
   }
 
   /** The records under `key`; anything unreadable counts as nothing. */
-  private read(key: string): StoredRecord[] {
+  private read(key: string): R[] {
     try {
       const records: unknown = JSON.parse(this.storage.getItem(key) ?? "[]");
-      return Array.isArray(records) ? records.filter(isRecord) : [];
+      return Array.isArray(records) ? records.filter(this.usable) : [];
     } catch {
       return [];
     }

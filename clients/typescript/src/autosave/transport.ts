@@ -3,7 +3,7 @@
  * (the same split as goalpost/client/autosave/transport.py; docs/autosave.md, "Results").
  * No timing and no events: the pump decides when, the state machine records the outcome.
  */
-import type { BatchSaveGoalsPayload, GoalSaveResult } from "../client.js";
+import type { BatchSaveGoalsPayload, GoalSaveResult, RequestOptions } from "../client.js";
 import { isGoalpostError } from "../errors.js";
 import type { GoalBatchItemInput } from "../generated/graphql.js";
 import { PATCH_FIELD, patchApplied, unapplied, type AnyPatch } from "./patches.js";
@@ -15,7 +15,7 @@ export interface BatchSaver {
     orgSlug: string;
     periodId: string;
     items: GoalBatchItemInput[];
-  }): Promise<BatchSaveGoalsPayload>;
+  }, options?: RequestOptions): Promise<BatchSaveGoalsPayload>;
 }
 
 /** When a failed goal may be sent again: a time, or null after the last attempt. */
