@@ -58,7 +58,7 @@ const FIELDS: Readonly<Record<GoalCategory, readonly CardField[]>> = {
 };
 
 /** A competency's chosen ideal actions, as a card reads them from its values. */
-interface Selection {
+interface IdealActions {
   readonly competencyId: string;
   readonly actions: readonly string[];
 }
@@ -196,8 +196,8 @@ export class GoalCard<C extends GoalCategory = GoalCategory> {
       body,
       this.message,
     );
-    if (this.competencyBox) this.renderCompetencies();
     this.render();
+    if (this.competencyBox) this.renderCompetencies();
   }
 
   /** The category's fields as the card shows them, unsaved edits included. */
@@ -244,8 +244,8 @@ export class GoalCard<C extends GoalCategory = GoalCategory> {
   setValues(values: AnyPatch): void {
     this.currentValues = { ...this.currentValues, ...values };
     for (const [name, input] of this.inputs) input.value = displayValue(this.currentValues[name]);
-    if (this.competencyBox) this.renderCompetencies();
     this.render();
+    if (this.competencyBox) this.renderCompetencies();
   }
 
   /** Mark the fields the server rejected (paths like `performance.title`). */
@@ -330,9 +330,9 @@ export class GoalCard<C extends GoalCategory = GoalCategory> {
   }
 
   /** The chosen ideal actions, as the values hold them. */
-  private selections(): Selection[] {
+  private selections(): IdealActions[] {
     const selections = this.currentValues.selectedIdealActions;
-    return Array.isArray(selections) ? selections.filter(isSelection) : [];
+    return Array.isArray(selections) ? selections.filter(isIdealActions) : [];
   }
 
   private renderCompetencies(): void {
@@ -422,7 +422,7 @@ export class GoalCard<C extends GoalCategory = GoalCategory> {
   }
 }
 
-function isSelection(value: unknown): value is Selection {
+function isIdealActions(value: unknown): value is IdealActions {
   if (typeof value !== "object" || value === null) return false;
   const { competencyId, actions } = value as Readonly<Record<string, unknown>>;
   return typeof competencyId === "string" && Array.isArray(actions) && actions.every((a) => typeof a === "string");
