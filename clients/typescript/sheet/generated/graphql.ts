@@ -57,6 +57,18 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { __typename: 'Query', me: { __typename: 'Me', id: string, email: string, name: string, memberships: Array<{ __typename: 'Membership', role: Role, organization: { __typename: 'Organization', slug: string, name: string } }> } };
 
+export type MyGoalHistoryQueryVariables = Exact<{
+  slug: string;
+  periodId: string | number;
+}>;
+
+
+export type MyGoalHistoryQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', goals: Array<
+        | { __typename: 'CompetencyGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
+        | { __typename: 'CoreValueGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
+        | { __typename: 'PerformanceGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
+      > } } };
+
 export type OrganizationQueryVariables = Exact<{
   slug: string;
 }>;
@@ -74,6 +86,18 @@ export type SheetGoalsQuery = { __typename: 'Query', organization: { __typename:
         | { __typename: 'CompetencyGoal', competencyIds: Array<string>, actionPlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, selectedIdealActions: Array<{ __typename: 'IdealActionSelection', competencyId: string, actions: Array<string> }>, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
         | { __typename: 'CoreValueGoal', coreValuePlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
         | { __typename: 'PerformanceGoal', title: string | null, goalType: GoalType | null, specificGoal: string | null, achievementCriteria: string | null, meansMethods: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+      > } } };
+
+export type TeamGoalHistoryQueryVariables = Exact<{
+  slug: string;
+  periodId: string | number;
+}>;
+
+
+export type TeamGoalHistoryQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', goals: Array<
+        | { __typename: 'CompetencyGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
+        | { __typename: 'CoreValueGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
+        | { __typename: 'PerformanceGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
       > } } };
 
 export type TeamGoalsQueryVariables = Exact<{
@@ -326,6 +350,37 @@ export const MeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const MyGoalHistoryDocument = new TypedDocumentString(`
+    query MyGoalHistory($slug: String!, $periodId: ID!) {
+  organization(slug: $slug) {
+    period(id: $periodId) {
+      goals: myGoals {
+        id
+        history {
+          ...EventFields
+        }
+      }
+    }
+  }
+}
+    fragment EventFields on GoalEvent {
+  id
+  goalId
+  kind
+  version
+  at
+  actor {
+    id
+    name
+  }
+  requestId
+  changes {
+    field
+    before
+    after
+  }
+  comment
+}`) as unknown as TypedDocumentString<MyGoalHistoryQuery, MyGoalHistoryQueryVariables>;
 export const OrganizationDocument = new TypedDocumentString(`
     query Organization($slug: String!) {
   organization(slug: $slug) {
@@ -397,6 +452,37 @@ fragment ReviewFields on Goal {
     }
   }
 }`) as unknown as TypedDocumentString<SheetGoalsQuery, SheetGoalsQueryVariables>;
+export const TeamGoalHistoryDocument = new TypedDocumentString(`
+    query TeamGoalHistory($slug: String!, $periodId: ID!) {
+  organization(slug: $slug) {
+    period(id: $periodId) {
+      goals: teamGoals {
+        id
+        history {
+          ...EventFields
+        }
+      }
+    }
+  }
+}
+    fragment EventFields on GoalEvent {
+  id
+  goalId
+  kind
+  version
+  at
+  actor {
+    id
+    name
+  }
+  requestId
+  changes {
+    field
+    before
+    after
+  }
+  comment
+}`) as unknown as TypedDocumentString<TeamGoalHistoryQuery, TeamGoalHistoryQueryVariables>;
 export const TeamGoalsDocument = new TypedDocumentString(`
     query TeamGoals($slug: String!, $periodId: ID!) {
   organization(slug: $slug) {
