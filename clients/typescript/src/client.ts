@@ -174,7 +174,8 @@ export class GoalpostClient {
     options: RequestOptions = {},
   ): Promise<TResult> {
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
-    const body = JSON.stringify({ query: document.toString(), variables });
+    const query = document.toString();
+    const body = JSON.stringify({ query, operationName: operationName(query), variables });
     const keepalive = options.keepalive === true && new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES;
     let response: Response;
     try {
@@ -222,6 +223,11 @@ export class GoalpostClient {
     });
     return this.ws;
   }
+}
+
+/** The document's first operation's name: sent along, so server logs and traces name it. */
+function operationName(query: string): string | undefined {
+  return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1];
 }
 
 /** The response's JSON body, or undefined when it is not GraphQL (a proxy's HTML page). */
