@@ -125,6 +125,9 @@ export class SheetFollower {
 
   /** Rounds until no wake came during one; a round reads what is due. */
   private async run(): Promise<void> {
+    // A wake from a save's event comes while the saver still counts that request in flight
+    // (its answer is being applied): look once it is done.
+    await Promise.resolve();
     this.again = true;
     while (this.takeAgain() && !this.isClosed()) {
       if (this.everything || this.mineDue()) {

@@ -357,8 +357,7 @@ describe("LiveChanges", () => {
 
 describe("SheetFollower", () => {
   /** Alice's sheet: the package's AutoSaver over SheetApi, the follower, live changes. */
-  async function sheet(team: FollowedTeam | null = null, token = server.tokens.alice) {
-    const api = new SheetApi(token, server.url);
+  async function sheet(team: FollowedTeam | null = null, token = server.tokens.alice, api = new SheetApi(token, server.url)) {
     const me = await api.me();
     const saver = new AutoSaver(api, { ...period, debounceMs: 60_000, maxWaitMs: 60_000 });
     cleanups.push(() => saver.close());
@@ -377,6 +376,9 @@ describe("SheetFollower", () => {
     });
     cleanups.push(() => {
       follower.close();
+    });
+    saver.subscribe(() => {
+      follower.wake(); // as the sheet does: a save came back
     });
     const socket = await proxy();
     const page = follow(
@@ -410,6 +412,34 @@ describe("SheetFollower", () => {
     await until(noticeOf(page, goal.id, 3), "the notice of its own save");
     await new Promise((done) => setTimeout(done, 300));
     expect(reads).toHaveLength(1); // version 3 is the saver's already
+  });
+
+  it("reads a change made elsewhere once the save in flight is back", async () => {
+    const mine = await created("Saved here");
+    const theirs = await created("Changed elsewhere meanwhile");
+    let answer = (): void => undefined;
+    const held = new Promise<void>((done) => (answer = done));
+    /** The page's API, its save's answer held until the test lets it through. */
+    class HeldApi extends SheetApi {
+      override async batchSaveGoals(...args: Parameters<SheetApi["batchSaveGoals"]>) {
+        await held;
+        return super.batchSaveGoals(...args);
+      }
+    }
+    const { saver, reads, page } = await sheet(null, server.tokens.alice, new HeldApi(server.tokens.alice, server.url));
+    saver.edit(mine.clientId, "PERFORMANCE", { title: "Typed here" });
+    const flushed = saver.flush();
+    await until(() => saver.sending, "the save in flight");
+
+    await retitled(theirs, 1, "Changed on her laptop");
+    await until(noticeOf(page, theirs.id, 2), "the notice");
+    await new Promise((done) => setTimeout(done, 200));
+    expect(reads).toEqual([]); // its answer may bring that version: wait for it
+
+    answer();
+    await flushed;
+    await until(() => saver.state(theirs.clientId).version === 2, "the change read after the save");
+    expect(reads).toHaveLength(1);
   });
 
   it("shows a goal created elsewhere and forgets one deleted elsewhere", async () => {
