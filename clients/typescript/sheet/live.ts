@@ -360,10 +360,15 @@ export class LiveChanges {
       if (this.closing.signal.aborted) {
         return;
       }
-      const timer = setTimeout(resolve, ms);
-      this.closing.signal.addEventListener("abort", () => {
+      const { signal } = this.closing;
+      const abort = (): void => {
         clearTimeout(timer);
-      });
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", abort);
+        resolve();
+      }, ms);
+      signal.addEventListener("abort", abort, { once: true });
     });
   }
 
