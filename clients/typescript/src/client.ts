@@ -179,12 +179,15 @@ export class GoalpostClient {
     const keepalive = options.keepalive === true && new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES;
     let response: Response;
     try {
+      // A fixed token is not awaited: fetch starts before this call returns, which a page's
+      // pagehide handler needs (a save there must leave before the page does).
+      const token = this.options.token ?? (await this.options.getToken());
       response = await fetchImpl(this.url, {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
           Accept: "application/graphql-response+json, application/json",
-          Authorization: `Bearer ${await this.token()}`,
+          Authorization: `Bearer ${token}`,
         },
         body,
         ...(keepalive ? { keepalive } : {}),
