@@ -154,7 +154,9 @@ export class AutoSaver {
     if (this.closedFlag || !this.goals.has(key)) {
       return "later";
     }
-    return this.goals.changedElsewhere(this.goals.get(key), goal);
+    const outcome = this.goals.changedElsewhere(this.goals.get(key), goal);
+    this.pump.schedule(); // a goal it unblocked, or left with edits to send, is due
+    return outcome;
   }
 
   /** A new goal; its key is also its clientId (the server's idempotency key). */
