@@ -238,6 +238,34 @@ describe("AutoSaver for a page", () => {
     await saver.close();
   });
 
+  it("sends at once a goal that had given up, once a live change shows its lost write was saved", async () => {
+    const { client, sent, loseNext } = recordingClient();
+    const clock = new VirtualClock();
+    const { now, random, setTimer, clearTimer } = clock;
+    const saver = new AutoSaver(client, { ...period, maxAttempts: 2, backoffBaseMs: 1000, now, random, setTimer, clearTimer });
+    const key = saver.add("PERFORMANCE", { title: "Grow ARR" });
+    await saver.flush();
+
+    loseNext(); // written, answer lost
+    saver.edit(key, "PERFORMANCE", { title: "Grow ARR by 30%" });
+    void saver.flush();
+    await saver.settle();
+    saver.edit(key, "PERFORMANCE", { specificGoal: "Three enterprise deals" });
+    loseNext(); // the resend meets that write (a conflict), and its answer is lost too
+    clock.advance(1000);
+    await saver.settle();
+    expect(saver.state(key)).toMatchObject({ state: "error", version: 1, message: expect.stringContaining("gave up after 2 attempts") as string });
+
+    expect(saver.changedElsewhere(key, await serverGoal(client, key))).toBe("followed");
+    clock.advance(0);
+    await saver.settle();
+    expect(sent.at(-1)?.items).toEqual([
+      { clientId: key, id: saver.state(key).id, expectedVersion: 2, performance: { specificGoal: "Three enterprise deals" } },
+    ]);
+    expect(saver.state(key)).toMatchObject({ state: "saved", version: 3 });
+    await saver.close();
+  });
+
   it("restores kept edits after a page's own read of the goals, and sends them at once", async () => {
     const storage = new MemoryStorage();
     const storageKey = `test.sheet.${String(Date.now())}`;
