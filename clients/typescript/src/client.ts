@@ -200,9 +200,12 @@ export class GoalpostClient {
       throw GoalpostError.fromGraphQLErrors(answer.errors);
     }
     if (!answer?.data) {
-      throw new GoalpostError(`HTTP ${String(response.status)} without GraphQL data`, {
+      // A 200 whose body is not GraphQL was cut off on the way (or came from a proxy): worth
+      // another try, like a 5xx.
+      const { status } = response;
+      throw new GoalpostError(`HTTP ${String(status)} without GraphQL data`, {
         code: "NETWORK",
-        retryable: response.status >= 500 || response.status === 429,
+        retryable: status >= 500 || status === 429 || status === 200,
       });
     }
     return answer.data;

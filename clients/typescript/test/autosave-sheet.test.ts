@@ -6,6 +6,8 @@
  */
 import { describe, expect, inject, it } from "vitest";
 
+import WebSocket from "ws";
+
 import { AutoSaver, GoalpostClient, type AutoSaveEvent, type Goal, type GoalBatchItemInput } from "../src/index.js";
 import { VirtualClock } from "./virtual-clock.js";
 
@@ -50,7 +52,7 @@ function recordingClient(): {
     }
     return response;
   };
-  const client = new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: recording });
+  const client = new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: recording, webSocketImpl: WebSocket });
   const hold = (): (() => void) => {
     let release = (): void => undefined;
     gate = new Promise((resolve) => {
@@ -236,6 +238,84 @@ describe("AutoSaver for a page", () => {
     const someoneElse = { ...(await serverGoal(client, key)), title: "Not what was lost" };
     expect(saver.changedElsewhere(key, someoneElse)).toBe("conflict");
     await saver.close();
+  });
+
+  it("sends at once a goal that had given up, once a live change shows its lost write was saved", async () => {
+    const { client, sent, loseNext } = recordingClient();
+    const clock = new VirtualClock();
+    const { now, random, setTimer, clearTimer } = clock;
+    const saver = new AutoSaver(client, { ...period, maxAttempts: 2, backoffBaseMs: 1000, now, random, setTimer, clearTimer });
+    const key = saver.add("PERFORMANCE", { title: "Grow ARR" });
+    await saver.flush();
+
+    loseNext(); // written, answer lost
+    saver.edit(key, "PERFORMANCE", { title: "Grow ARR by 30%" });
+    void saver.flush();
+    await saver.settle();
+    saver.edit(key, "PERFORMANCE", { specificGoal: "Three enterprise deals" });
+    loseNext(); // the resend meets that write (a conflict), and its answer is lost too
+    clock.advance(1000);
+    await saver.settle();
+    expect(saver.state(key)).toMatchObject({ state: "error", version: 1, message: expect.stringContaining("gave up after 2 attempts") as string });
+
+    expect(saver.changedElsewhere(key, await serverGoal(client, key))).toBe("followed");
+    clock.advance(0);
+    await saver.settle();
+    expect(sent.at(-1)?.items).toEqual([
+      { clientId: key, id: saver.state(key).id, expectedVersion: 2, performance: { specificGoal: "Three enterprise deals" } },
+    ]);
+    expect(saver.state(key)).toMatchObject({ state: "saved", version: 3 });
+    await saver.close();
+  });
+
+  it("retries a save whose answer was cut off (HTTP 200 without a whole GraphQL body)", async () => {
+    let cutOff = 1;
+    const cutting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init); // the server saves
+      if (typeof init?.body === "string" && init.body.includes("batchSaveGoals") && cutOff-- > 0) {
+        return new Response('{"data": {"batchSaveGo', { status: 200, headers: { "Content-Type": "application/json" } });
+      }
+      return response;
+    };
+    const client = new GoalpostClient({ url: server.url, token: server.tokens.alice, fetch: cutting });
+    const clock = new VirtualClock();
+    const { now, random, setTimer, clearTimer } = clock;
+    const saver = new AutoSaver(client, { ...period, backoffBaseMs: 1000, now, random, setTimer, clearTimer });
+    const key = saver.add("CORE_VALUE", { coreValuePlan: "Answered in half" });
+    void saver.flush();
+    await saver.settle();
+    expect(saver.state(key)).toMatchObject({
+      state: "pending",
+      message: "NETWORK: HTTP 200 without GraphQL data (retrying)",
+      problem: { code: "NETWORK", retryable: true },
+    });
+    clock.advance(1000);
+    await saver.settle();
+    expect(saver.state(key)).toMatchObject({ state: "saved", version: 1 }); // the create, idempotent
+    await saver.close();
+  });
+
+  it("in live mode starts following when a page tracks the goals it read itself", async () => {
+    const { client: theirs } = recordingClient();
+    const elsewhere = new AutoSaver(theirs, { ...period, debounceMs: 20 });
+    const key = elsewhere.add("PERFORMANCE", { title: "v1" });
+    await elsewhere.flush();
+
+    const { client: mine } = recordingClient();
+    const live = new AutoSaver(mine, { ...period, live: true });
+    const seen = events(live);
+    live.track(await serverGoal(mine, key));
+    // The subscription starts on the server a little after track(): edit elsewhere until the
+    // live saver hears of a change (each edit is a new version).
+    for (let edit = 2; edit < 40 && !seen.some((e) => e.refreshed); edit += 1) {
+      elsewhere.edit(key, "PERFORMANCE", { title: `v${String(edit)}` });
+      await elsewhere.flush();
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    expect(seen.find((e) => e.refreshed)).toMatchObject({ key, goal: { __typename: "PerformanceGoal" } });
+    await Promise.all([live.close(), elsewhere.close()]);
+    expect(live.live).toMatchObject({ connections: 1, error: null }); // heard, not read on a reconnection
+    await mine.close();
   });
 
   it("restores kept edits after a page's own read of the goals, and sends them at once", async () => {

@@ -115,6 +115,7 @@ export class AutoSaver {
    * sent at once too.
    */
   async restore(): Promise<string[]> {
+    this.follower?.start();
     const restored = await this.restoreStored();
     if (restored.length > 0 && !this.closedFlag) {
       this.pump.flushNow();
@@ -139,9 +140,10 @@ export class AutoSaver {
   /**
    * Know a goal read elsewhere (keyed by its clientId): a page's own read of the period, or a
    * goal created in another tab that the page's live changes found. Edits of it waiting here
-   * win over it.
+   * win over it. In live mode, the first goal tracked starts the subscription (as `load()`).
    */
   track(goal: Goal): string {
+    this.follower?.start();
     return this.goals.track(goal);
   }
 
@@ -154,7 +156,9 @@ export class AutoSaver {
     if (this.closedFlag || !this.goals.has(key)) {
       return "later";
     }
-    return this.goals.changedElsewhere(this.goals.get(key), goal);
+    const outcome = this.goals.changedElsewhere(this.goals.get(key), goal);
+    this.pump.schedule(); // a goal it unblocked, or left with edits to send, is due
+    return outcome;
   }
 
   /** A new goal; its key is also its clientId (the server's idempotency key). */
