@@ -109,6 +109,18 @@ export type TeamGoalHistoryQuery = { __typename: 'Query', organization: { __type
         | { __typename: 'PerformanceGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
       > } } };
 
+export type TeamGoalsQueryVariables = Exact<{
+  slug: string;
+  periodId: string | number;
+}>;
+
+
+export type TeamGoalsQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', teamGoals: Array<
+        | { __typename: 'CompetencyGoal', competencyIds: Array<string>, actionPlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, owner: { __typename: 'GoalOwner', id: string, name: string, email: string }, selectedIdealActions: Array<{ __typename: 'IdealActionSelection', competencyId: string, actions: Array<string> }>, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+        | { __typename: 'CoreValueGoal', coreValuePlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, owner: { __typename: 'GoalOwner', id: string, name: string, email: string }, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+        | { __typename: 'PerformanceGoal', title: string | null, goalType: GoalType | null, specificGoal: string | null, achievementCriteria: string | null, meansMethods: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, owner: { __typename: 'GoalOwner', id: string, name: string, email: string }, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+      > } } };
+
 type GoalFields_CompetencyGoal_Fragment = { __typename: 'CompetencyGoal', competencyIds: Array<string>, actionPlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, selectedIdealActions: Array<{ __typename: 'IdealActionSelection', competencyId: string, actions: Array<string> }> };
 
 type GoalFields_CoreValueGoal_Fragment = { __typename: 'CoreValueGoal', coreValuePlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string };
@@ -500,3 +512,59 @@ export const TeamGoalHistoryDocument = new TypedDocumentString(`
   }
   comment
 }`) as unknown as TypedDocumentString<TeamGoalHistoryQuery, TeamGoalHistoryQueryVariables>;
+export const TeamGoalsDocument = new TypedDocumentString(`
+    query TeamGoals($slug: String!, $periodId: ID!) {
+  organization(slug: $slug) {
+    period(id: $periodId) {
+      teamGoals {
+        ...GoalFields
+        owner {
+          id
+          name
+          email
+        }
+        ...ReviewFields
+      }
+    }
+  }
+}
+    fragment GoalFields on Goal {
+  __typename
+  id
+  clientId
+  category
+  status
+  weight
+  version
+  createdAt
+  updatedAt
+  ... on PerformanceGoal {
+    title
+    goalType
+    specificGoal
+    achievementCriteria
+    meansMethods
+  }
+  ... on CompetencyGoal {
+    competencyIds
+    selectedIdealActions {
+      competencyId
+      actions
+    }
+    actionPlan
+  }
+  ... on CoreValueGoal {
+    coreValuePlan
+  }
+}
+fragment ReviewFields on Goal {
+  review {
+    decision
+    comment
+    reviewedAt
+    reviewer {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<TeamGoalsQuery, TeamGoalsQueryVariables>;
