@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from goalpost.client import AutoSaver, GoalpostClient
+from goalpost.client import AutoSaver, Goal, GoalpostClient
 from goalpost.testing import VirtualClock
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "clients" / "autosave-cases"
@@ -283,6 +283,14 @@ class CaseRun:
     async def resolve_conflict(self, step: dict[str, Any]) -> None:
         self.saver.resolve_conflict(self.names[step["goal"]], step["keep"])
 
+    async def changed_elsewhere(self, step: dict[str, Any]) -> None:
+        """A live change the app hands over: the server's goal now (None: deleted)."""
+        name = step["goal"]
+        current = step["current"]
+        goal = None if current is None else Goal.from_data(self.full_goal(name, current))
+        outcome = self.saver.changed_elsewhere(self.names[name], goal)
+        assert outcome == step["outcome"], f"changed_elsewhere returned {outcome!r}"
+
     async def expect_request(self, step: dict[str, Any]) -> None:
         fresh = self.server.unexpected()
         assert fresh, "no request was sent"
@@ -387,6 +395,7 @@ STEPS: dict[str, Step] = {
     "respond": CaseRun.respond,
     "expectState": CaseRun.expect_state,
     "expectFlush": CaseRun.expect_flush,
+    "changedElsewhere": CaseRun.changed_elsewhere,
 }
 
 

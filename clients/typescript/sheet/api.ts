@@ -16,10 +16,10 @@ import {
 import {
   MeDocument,
   OrganizationDocument,
-  SheetGoalsDocument,
+  MyGoalsDocument,
   type MeQuery,
   type OrganizationQuery,
-  type SheetGoalsQuery,
+  type MyGoalsQuery,
 } from "./generated/graphql.js";
 
 export type Me = MeQuery["me"];
@@ -27,7 +27,7 @@ export type Organization = OrganizationQuery["organization"];
 export type Period = Organization["periods"][number];
 export type Competency = Organization["competencies"][number];
 /** A goal as the sheet shows it: the package's goal fields and its review. */
-export type SheetGoal = SheetGoalsQuery["organization"]["period"]["myGoals"][number];
+export type SheetGoal = MyGoalsQuery["organization"]["period"]["myGoals"][number];
 
 /** One signed-in page's access to the API it was served by. */
 export class SheetApi implements AutoSaverClient {
@@ -50,7 +50,7 @@ export class SheetApi implements AutoSaverClient {
 
   /** The caller's goals of a period, with each one's review. */
   async goals(orgSlug: string, periodId: string): Promise<SheetGoal[]> {
-    const data = await this.client.execute(SheetGoalsDocument, { orgSlug, periodId });
+    const data = await this.client.execute(MyGoalsDocument, { orgSlug, periodId });
     return data.organization.period.myGoals;
   }
 

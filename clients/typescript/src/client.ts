@@ -174,16 +174,20 @@ export class GoalpostClient {
     options: RequestOptions = {},
   ): Promise<TResult> {
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
-    const body = JSON.stringify({ query: document.toString(), variables });
+    const query = document.toString();
+    const body = JSON.stringify({ query, operationName: operationName(query), variables });
     const keepalive = options.keepalive === true && new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BYTES;
     let response: Response;
     try {
+      // A fixed token is not awaited: fetch starts before this call returns, which a page's
+      // pagehide handler needs (a save there must leave before the page does).
+      const token = this.options.token ?? (await this.options.getToken());
       response = await fetchImpl(this.url, {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
           Accept: "application/graphql-response+json, application/json",
-          Authorization: `Bearer ${await this.token()}`,
+          Authorization: `Bearer ${token}`,
         },
         body,
         ...(keepalive ? { keepalive } : {}),
@@ -196,9 +200,12 @@ export class GoalpostClient {
       throw GoalpostError.fromGraphQLErrors(answer.errors);
     }
     if (!answer?.data) {
-      throw new GoalpostError(`HTTP ${String(response.status)} without GraphQL data`, {
+      // A 200 whose body is not GraphQL was cut off on the way (or came from a proxy): worth
+      // another try, like a 5xx.
+      const { status } = response;
+      throw new GoalpostError(`HTTP ${String(status)} without GraphQL data`, {
         code: "NETWORK",
-        retryable: response.status >= 500 || response.status === 429,
+        retryable: status >= 500 || status === 429 || status === 200,
       });
     }
     return answer.data;
@@ -222,6 +229,11 @@ export class GoalpostClient {
     });
     return this.ws;
   }
+}
+
+/** The document's first operation's name: sent along, so server logs and traces name it. */
+function operationName(query: string): string | undefined {
+  return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(query)?.[1];
 }
 
 /** The response's JSON body, or undefined when it is not GraphQL (a proxy's HTML page). */

@@ -15,7 +15,7 @@ import { setImmediate } from "node:timers/promises";
 
 import { describe, expect, it } from "vitest";
 
-import { AutoSaver, GoalpostClient, type GoalBatchItemInput, type GoalCategory } from "../src/index.js";
+import { AutoSaver, GoalpostClient, type Goal, type GoalBatchItemInput, type GoalCategory } from "../src/index.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = Record<string, Json>;
@@ -409,6 +409,15 @@ class CaseRun {
     this.saver.resolveConflict(this.key(step.goal), step.keep as "mine" | "theirs");
   }
 
+  /** A live change the page hands over: the server's goal now (null: deleted). */
+  changedElsewhere(step: Step): void {
+    const name = text(step.goal);
+    const given = step.current ?? null;
+    const current = given === null ? null : (this.fullGoal(name, given as JsonObject) as unknown as Goal);
+    const outcome = this.saver.changedElsewhere(this.key(name), current);
+    check(outcome === step.outcome, `changedElsewhere returned ${outcome}, not ${text(step.outcome)}`);
+  }
+
   expectRequest(step: Step): void {
     const held = this.server.unexpected()[0];
     check(held !== undefined, "no request was sent");
@@ -534,6 +543,9 @@ const STEPS: Partial<Record<string, Action>> = {
   },
   expectState: (run, step) => {
     run.expectState(step);
+  },
+  changedElsewhere: (run, step) => {
+    run.changedElsewhere(step);
   },
 };
 

@@ -206,3 +206,4 @@ class LiveFollower:
         for entry in entries:
             if entry.id is not None and entry.key in self._goals:
                 self._goals.changed_elsewhere(entry, by_id.get(entry.id))
+        self._pump.wake()  # a goal a change unblocked, or left with edits to send, is due

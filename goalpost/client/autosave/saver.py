@@ -101,6 +101,17 @@ class AutoSaver:
         self._start_live()
         return key
 
+    def changed_elsewhere(self, key: str, goal: Goal | None) -> str:
+        """A change made elsewhere, for an app that follows live changes itself: the server's
+        goal now, or None when it was deleted; the rules of `live=True` (docs/autosave.md,
+        "Live mode"). Returns `known`, `later` (also: an unknown key, a closed saver),
+        `followed`, `conflict` or `kept`."""
+        if self._closed or key not in self._goals:
+            return "later"
+        outcome = self._goals.changed_elsewhere(self._goals.get(key), goal)
+        self._pump.wake()  # a goal it unblocked, or left with edits to send, is due
+        return outcome
+
     def add(
         self, category: Category | str, patch: Patch | None = None, key: str | None = None
     ) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from goalpost.client.autosave.patches import check_patch, patch_applied
+from goalpost.client.autosave.patches import check_patch, patch_applied, unapplied
 from goalpost.client.models import Category, Goal, GoalProblem, Patch, category_of, normalize_patch
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,8 @@ class TrackedGoals:
         """A live change: the server's goal now (None: deleted). With nothing of ours waiting
         the goal follows it (an event with `refreshed`, or `deleted`); with edits waiting they
         are held in a version conflict at once, never sent over it silently, unless the server
-        holds them already (`settle`). A goal in flight
+        holds them already (`settle`) or holds, one version on, what an update without an answer
+        carried (`own_write_seen`: its own write, while newer edits wait). A goal in flight
         is left to its request's answer. Returns what it did (`known`, `later`, `followed`,
         `conflict`, or `kept`: deleted elsewhere while edited here, its save will say so).
         """
@@ -242,6 +243,10 @@ class TrackedGoals:
             return "kept"
         if not entry.delete and patch_applied(entry.pending, current):
             self.settle(entry, current)
+            return "followed"
+        one_on = entry.version is not None and current.version == entry.version + 1
+        if not entry.delete and one_on and any(patch_applied(lost, current) for lost in entry.lost):
+            self.own_write_seen(entry, current)
             return "followed"
         held = entry.problem.current if entry.in_conflict and entry.problem else None
         if held is not None and held.version >= current.version:
@@ -264,6 +269,14 @@ class TrackedGoals:
         send, so it is no conflict: the goal follows the server (an event with `refreshed`)."""
         entry.pending.clear()
         entry.retry_at = None
+        self.confirm(entry, current)
+        self._emit(entry, entry.state, refreshed=True)
+
+    def own_write_seen(self, entry: TrackedGoal, current: Goal) -> None:
+        """Changed elsewhere to our own write whose answer was lost (one version on, holding what
+        a lost update carried), while newer edits wait: no conflict. The goal takes that version;
+        what it does not hold yet stays pending and goes at its retry as an update of it."""
+        entry.pending = unapplied(entry.pending, current)
         self.confirm(entry, current)
         self._emit(entry, entry.state, refreshed=True)
 

@@ -52,6 +52,15 @@ export type Role =
   | 'EMPLOYEE'
   | 'SUPERVISOR';
 
+export type GoalChangesSinceQueryVariables = Exact<{
+  orgSlug: string;
+  periodId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type GoalChangesSinceQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', goalChanges: { __typename: 'GoalChanges', cursor: string, hasMore: boolean, events: Array<{ __typename: 'GoalEvent', goalId: string, kind: GoalEventKind, version: number, actor: { __typename: 'User', id: string } }> } } } };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -69,24 +78,24 @@ export type MyGoalHistoryQuery = { __typename: 'Query', organization: { __typena
         | { __typename: 'PerformanceGoal', id: string, history: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> }
       > } } };
 
+export type MyGoalsQueryVariables = Exact<{
+  orgSlug: string;
+  periodId: string | number;
+}>;
+
+
+export type MyGoalsQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', myGoals: Array<
+        | { __typename: 'CompetencyGoal', competencyIds: Array<string>, actionPlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, selectedIdealActions: Array<{ __typename: 'IdealActionSelection', competencyId: string, actions: Array<string> }>, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+        | { __typename: 'CoreValueGoal', coreValuePlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+        | { __typename: 'PerformanceGoal', title: string | null, goalType: GoalType | null, specificGoal: string | null, achievementCriteria: string | null, meansMethods: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
+      > } } };
+
 export type OrganizationQueryVariables = Exact<{
   slug: string;
 }>;
 
 
 export type OrganizationQuery = { __typename: 'Query', organization: { __typename: 'Organization', slug: string, name: string, competencies: Array<{ __typename: 'Competency', id: string, name: string, idealActions: Array<string> }>, periods: Array<{ __typename: 'EvaluationPeriod', id: string, name: string, status: PeriodStatus, startsOn: string, endsOn: string }> } };
-
-export type SheetGoalsQueryVariables = Exact<{
-  orgSlug: string;
-  periodId: string | number;
-}>;
-
-
-export type SheetGoalsQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', myGoals: Array<
-        | { __typename: 'CompetencyGoal', competencyIds: Array<string>, actionPlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, selectedIdealActions: Array<{ __typename: 'IdealActionSelection', competencyId: string, actions: Array<string> }>, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
-        | { __typename: 'CoreValueGoal', coreValuePlan: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
-        | { __typename: 'PerformanceGoal', title: string | null, goalType: GoalType | null, specificGoal: string | null, achievementCriteria: string | null, meansMethods: string | null, id: string, clientId: string, category: GoalCategory, status: GoalStatus, weight: number, version: number, createdAt: string, updatedAt: string, review: { __typename: 'GoalReview', decision: GoalReviewDecision, comment: string | null, reviewedAt: string, reviewer: { __typename: 'User', id: string, name: string } | null } | null }
-      > } } };
 
 export type TeamGoalHistoryQueryVariables = Exact<{
   slug: string;
@@ -334,6 +343,26 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   comment
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
+export const GoalChangesSinceDocument = new TypedDocumentString(`
+    query GoalChangesSince($orgSlug: String!, $periodId: ID!, $after: String) {
+  organization(slug: $orgSlug) {
+    period(id: $periodId) {
+      goalChanges(after: $after, first: 200) {
+        events {
+          goalId
+          kind
+          version
+          actor {
+            id
+          }
+        }
+        cursor
+        hasMore
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GoalChangesSinceQuery, GoalChangesSinceQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -381,28 +410,8 @@ export const MyGoalHistoryDocument = new TypedDocumentString(`
   }
   comment
 }`) as unknown as TypedDocumentString<MyGoalHistoryQuery, MyGoalHistoryQueryVariables>;
-export const OrganizationDocument = new TypedDocumentString(`
-    query Organization($slug: String!) {
-  organization(slug: $slug) {
-    slug
-    name
-    competencies {
-      id
-      name
-      idealActions
-    }
-    periods {
-      id
-      name
-      status
-      startsOn
-      endsOn
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
-export const SheetGoalsDocument = new TypedDocumentString(`
-    query SheetGoals($orgSlug: String!, $periodId: ID!) {
+export const MyGoalsDocument = new TypedDocumentString(`
+    query MyGoals($orgSlug: String!, $periodId: ID!) {
   organization(slug: $orgSlug) {
     period(id: $periodId) {
       myGoals {
@@ -451,7 +460,27 @@ fragment ReviewFields on Goal {
       name
     }
   }
-}`) as unknown as TypedDocumentString<SheetGoalsQuery, SheetGoalsQueryVariables>;
+}`) as unknown as TypedDocumentString<MyGoalsQuery, MyGoalsQueryVariables>;
+export const OrganizationDocument = new TypedDocumentString(`
+    query Organization($slug: String!) {
+  organization(slug: $slug) {
+    slug
+    name
+    competencies {
+      id
+      name
+      idealActions
+    }
+    periods {
+      id
+      name
+      status
+      startsOn
+      endsOn
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
 export const TeamGoalHistoryDocument = new TypedDocumentString(`
     query TeamGoalHistory($slug: String!, $periodId: ID!) {
   organization(slug: $slug) {

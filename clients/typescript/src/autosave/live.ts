@@ -127,5 +127,6 @@ export class LiveFollower {
         this.goals.changedElsewhere(entry, byId.get(entry.id) ?? null);
       }
     }
+    this.pump.schedule(); // a goal a change unblocked, or left with edits to send, is due
   }
 }

@@ -51,6 +51,8 @@ export class SavePump {
   private windowStart: number | null = null;
   private lastEdit = 0;
   private flushRequested = false;
+  /** The page is going away: the next cycle goes with keepalive. */
+  private hideRequested = false;
   private stopped = false;
   inFlight = false;
 
@@ -59,6 +61,8 @@ export class SavePump {
     private readonly transport: SaveTransport,
     private readonly timing: Timing,
     private readonly clock: Clock,
+    /** Send every cycle with keepalive, not only those started by `flushOnHide`. */
+    private readonly keepalive = false,
   ) {}
 
   /** An edit (re)starts the debounce window; the first unsent one starts `maxWaitMs`. */
@@ -72,6 +76,16 @@ export class SavePump {
   flushNow(): void {
     this.flushRequested = true;
     this.schedule();
+  }
+
+  /**
+   * The page is being hidden or closed: everything due now, in a request with keepalive that
+   * outlives the page, started before this returns. With a request in flight (one at a time)
+   * it is the next cycle, as soon as that one's answer comes; storage keeps the rest meanwhile.
+   */
+  flushOnHide(): void {
+    this.hideRequested = true;
+    this.flushNow();
   }
 
   /** Everything due now; resolves when it is saved or has failed for good. */
@@ -110,6 +124,7 @@ export class SavePump {
       return;
     }
     this.flushRequested = false;
+    this.hideRequested = false; // nothing was due: nothing to get out
     this.resolveWaiters();
     const next = this.nextWake(now);
     if (next !== null) {
@@ -184,9 +199,13 @@ export class SavePump {
     }
     this.goals.persist();
     const jitter = this.clock.random();
+    const keepalive = this.keepalive || this.hideRequested;
+    if (batch.length === due.length) {
+      this.hideRequested = false;
+    }
     this.inFlight = true;
     try {
-      const payload = await this.transport.send(batch);
+      const payload = await this.transport.send(batch, keepalive);
       this.transport.applyResults(batch, payload, jitter);
     } catch (error) {
       this.transport.requestFailed(batch, error, jitter);

@@ -12,7 +12,7 @@ import { randomHex } from "./ids.js";
 import { LiveFollower, type LiveClient } from "./live.js";
 import type { Patch } from "./patches.js";
 import { SavePump, backoff, type Clock, type Timing } from "./pump.js";
-import { TrackedGoals, type GoalSaveState, type Listener, type TrackedGoal } from "./state.js";
+import { TrackedGoals, type Goal, type GoalSaveState, type Listener, type LiveOutcome, type TrackedGoal } from "./state.js";
 import { TabStorage, isStoredRecord, type StorageLike } from "./storage.js";
 import { SaveTransport, type BatchSaver } from "./transport.js";
 
@@ -27,8 +27,12 @@ export interface AutoSaverOptions extends Partial<Timing>, Partial<Clock> {
   /** Their key; default `goalpost.unsaved.v1.<orgSlug>.<periodId>`. Put the user in it
    * (the sheet uses `goalpost.unsaved.v1.<user>.<org>.<period>`) when several sign in. */
   readonly storageKey?: string;
-  /** Follow changes made elsewhere over `goalChanged` (docs/autosave.md, "Live mode"). */
+  /** Follow changes made elsewhere over `goalChanged` (docs/autosave.md, "Live mode"). A
+   * page that follows them itself hands them over with `changedElsewhere` instead. */
   readonly live?: boolean;
+  /** Send every request with fetch's keepalive, not only `flushOnHide`'s: one in flight when
+   * the page goes still arrives (the goal sheet's way). */
+  readonly keepalive?: boolean;
 }
 
 export const DEFAULT_TIMING: Timing = Object.freeze({
@@ -80,7 +84,7 @@ export class AutoSaver {
     const timing: Timing = { ...DEFAULT_TIMING, ...definedOnly(options, DEFAULT_TIMING) };
     const clock: Clock = { ...SYSTEM_CLOCK, ...definedOnly(options, SYSTEM_CLOCK) };
     this.transport = new SaveTransport(this.goals, client, this, backoff(timing, clock));
-    this.pump = new SavePump(this.goals, this.transport, timing, clock);
+    this.pump = new SavePump(this.goals, this.transport, timing, clock, options.keepalive === true);
     const period = { orgSlug: this.orgSlug, periodId: this.periodId };
     this.follower = options.live ? new LiveFollower(this.goals, this.pump, client, period, timing, clock) : null;
   }
@@ -95,6 +99,31 @@ export class AutoSaver {
    */
   async load(): Promise<string[]> {
     this.follower?.start(); // first, so changes made while loading are heard
+    const restored = await this.restoreStored();
+    const { myGoals } = await this.client.myGoals({ orgSlug: this.orgSlug, periodId: this.periodId });
+    const keys = myGoals.map((goal) => this.goals.track(goal));
+    if (restored.length > 0 && !this.closedFlag) {
+      this.pump.flushNow(); // nothing to wait for: these edits are old already
+    }
+    return [...new Set([...restored, ...keys])];
+  }
+
+  /**
+   * For a page that reads the goals itself (`track` each), instead of `load()`: bring back the
+   * edits storage kept and send them at once; returns their keys. Once per saver. Entries of
+   * tabs open now come back if those tabs close first: an event with `restored: true` each,
+   * sent at once too.
+   */
+  async restore(): Promise<string[]> {
+    this.follower?.start();
+    const restored = await this.restoreStored();
+    if (restored.length > 0 && !this.closedFlag) {
+      this.pump.flushNow();
+    }
+    return restored;
+  }
+
+  private async restoreStored(): Promise<string[]> {
     const restored: string[] = [];
     await this.store?.restore(
       (records) => restored.push(...this.goals.adopt(records)),
@@ -105,12 +134,31 @@ export class AutoSaver {
         }
       },
     );
-    const { myGoals } = await this.client.myGoals({ orgSlug: this.orgSlug, periodId: this.periodId });
-    const keys = myGoals.map((goal) => this.goals.track(goal));
-    if (restored.length > 0 && !this.closedFlag) {
-      this.pump.flushNow(); // nothing to wait for: these edits are old already
+    return [...new Set(restored)];
+  }
+
+  /**
+   * Know a goal read elsewhere (keyed by its clientId): a page's own read of the period, or a
+   * goal created in another tab that the page's live changes found. Edits of it waiting here
+   * win over it. In live mode, the first goal tracked starts the subscription (as `load()`).
+   */
+  track(goal: Goal): string {
+    this.follower?.start();
+    return this.goals.track(goal);
+  }
+
+  /**
+   * A change made elsewhere, for a page that follows live changes itself (docs/autosave.md,
+   * "Live mode"): the server's goal now, or null when it is deleted; the rules of `live: true`.
+   * An unknown goal, or a saver closed, is `later`.
+   */
+  changedElsewhere(key: string, goal: Goal | null): LiveOutcome {
+    if (this.closedFlag || !this.goals.has(key)) {
+      return "later";
     }
-    return [...new Set([...restored, ...keys])];
+    const outcome = this.goals.changedElsewhere(this.goals.get(key), goal);
+    this.pump.schedule(); // a goal it unblocked, or left with edits to send, is due
+    return outcome;
   }
 
   /** A new goal; its key is also its clientId (the server's idempotency key). */
@@ -161,6 +209,17 @@ export class AutoSaver {
     return this.closedFlag ? Promise.resolve() : this.pump.flush();
   }
 
+  /**
+   * The page is being hidden or closed (`pagehide`, `visibilitychange` to hidden): what is
+   * pending goes now, with fetch's keepalive, started before this returns. With a request in
+   * flight it goes as soon as that one is answered (one at a time); storage keeps it meanwhile.
+   */
+  flushOnHide(): void {
+    if (!this.closedFlag) {
+      this.pump.flushOnHide();
+    }
+  }
+
   /** Resolves when nothing is due now and no request is in flight. */
   settle(): Promise<void> {
     return this.pump.settle();
@@ -193,8 +252,18 @@ export class AutoSaver {
     return this.goals.get(key).snapshot();
   }
 
+  /** Every tracked goal's state, by key. */
+  states(): Map<string, GoalSaveState> {
+    return new Map(this.goals.keys().map((key) => [key, this.goals.get(key).snapshot()]));
+  }
+
   has(key: string): boolean {
     return this.goals.has(key);
+  }
+
+  /** A save request is in flight (its answer may bring a version a live notice announced). */
+  get sending(): boolean {
+    return this.pump.inFlight;
   }
 
   get closed(): boolean {

@@ -5,7 +5,7 @@
  * transport what an answer means; both move goals only through the transitions below.
  */
 import type { GoalCategory, GoalFieldsFragment } from "../generated/graphql.js";
-import { checkPatch, patchApplied, type AnyPatch } from "./patches.js";
+import { checkPatch, patchApplied, unapplied, type AnyPatch } from "./patches.js";
 import { storedRecord, type StoredRecord, type TabStorage } from "./storage.js";
 
 export type Goal = GoalFieldsFragment;
@@ -19,6 +19,8 @@ export interface GoalProblem {
   readonly fieldErrors?: readonly { readonly field: string; readonly message: string }[];
   /** The server's goal, for a version conflict. */
   readonly current?: Goal;
+  /** A version conflict a live change found, before any save met it. */
+  readonly live?: boolean;
 }
 
 /** What the UI shows for one goal. */
@@ -264,7 +266,8 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
    * A live change: the server's goal now (null: deleted). With nothing of ours waiting the goal
    * follows it (an event with `refreshed`, or `deleted`); with edits waiting they are held in a
    * version conflict at once, never sent over it silently, unless the server holds them
-   * already. A goal in flight is left to its request's answer.
+   * already, or holds, one version on, what an update without an answer carried (its own
+   * write, while newer edits wait). A goal in flight is left to its request's answer.
    */
   changedElsewhere(entry: TrackedGoal, current: Goal | null): LiveOutcome {
     if (entry.sending || entry.id === null) {
@@ -293,12 +296,22 @@ export class TrackedGoals implements Iterable<TrackedGoal> {
       this.persist();
       return "followed";
     }
+    const oneOn = entry.version !== null && current.version === entry.version + 1;
+    if (!entry.delete && oneOn && entry.lost.some((lost) => patchApplied(lost, current))) {
+      // Our own write whose answer was lost, while newer edits wait: no conflict. The goal takes
+      // that version; what it does not hold yet goes at its retry as an update of it.
+      entry.pending = { ...unapplied(entry.pending, current) };
+      this.confirm(entry, current);
+      this.emit(entry, entry.state, { refreshed: true });
+      this.persist();
+      return "followed";
+    }
     const held = entry.inConflict ? entry.problem?.current : undefined;
     if (held && held.version >= current.version) {
       return "known";
     }
     const message = `VERSION_CONFLICT: changed elsewhere (now version ${String(current.version)})`;
-    this.block(entry, message, { code: "VERSION_CONFLICT", message, retryable: false, current });
+    this.block(entry, message, { code: "VERSION_CONFLICT", message, retryable: false, current, live: true });
     this.persist();
     return "conflict";
   }

@@ -107,11 +107,12 @@ export class SaveTransport {
     private readonly backoff: Backoff,
   ) {}
 
-  /** One `batchSaveGoals` for the batch. */
-  send(batch: readonly TrackedGoal[]): Promise<BatchSaveGoalsPayload> {
+  /** One `batchSaveGoals` for the batch; the client's fetch starts before this returns. */
+  send(batch: readonly TrackedGoal[], keepalive: boolean): Promise<BatchSaveGoalsPayload> {
     this.requestsSent += 1;
     const { orgSlug, periodId } = this.target;
-    return this.client.batchSaveGoals({ orgSlug, periodId, items: batch.map(saveItem) });
+    const input = { orgSlug, periodId, items: batch.map(saveItem) };
+    return keepalive ? this.client.batchSaveGoals(input, { keepalive }) : this.client.batchSaveGoals(input);
   }
 
   applyResults(batch: readonly TrackedGoal[], payload: BatchSaveGoalsPayload, jitter: number): void {
