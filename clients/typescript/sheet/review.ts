@@ -493,6 +493,11 @@ class TeamGoalRow {
       case "RequestFailed":
         this.failed("error", `Not ${decided}d (${outcome.code}): ${outcome.message}`);
         return;
+      default: {
+        // A result this bundle does not know (a newer server): still not decided.
+        const unknown: { readonly __typename: string } = outcome;
+        this.failed("error", `Not ${decided}d (${unknown.__typename}).`);
+      }
     }
   }
 
