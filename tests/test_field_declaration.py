@@ -1,8 +1,8 @@
 """A goal field is declared once (goalpost/domain/goal_fields.py); everything else either
 derives from that table or is checked against it here: the GraphQL types and patch inputs,
-the REST patch models, the database model, the Python client's documents and the goal
-sheet's (web/api.js, web/cards.js). A field added to the table and forgotten elsewhere
-fails here, naming the place."""
+the REST patch models, the database model, the Python client's documents, the TypeScript
+client's fragment and the goal sheet's form fields (`/web/documents.js`). A field added to the
+table and forgotten elsewhere fails here, naming the place."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import re
 from pathlib import Path
 
 import httpx
-from graphql import FieldNode, InlineFragmentNode, parse
+from graphql import FieldNode, FragmentDefinitionNode, InlineFragmentNode, parse, print_ast
 
 from goalpost.client import documents
 from goalpost.domain.goal_fields import CATEGORY_FIELDS, FieldKind, camel
 from goalpost.models import Goal, GoalCategory
 from goalpost.services.goals import GOAL_COLUMNS, GoalRecord
 
-WEB = Path(__file__).resolve().parent.parent / "goalpost" / "web"
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "goalpost" / "web"
+TS_FRAGMENTS = ROOT / "clients" / "typescript" / "src" / "operations" / "fragments.graphql"
 TYPE_NAMES = {
     GoalCategory.PERFORMANCE: "Performance",
     GoalCategory.COMPETENCY: "Competency",
@@ -93,9 +95,7 @@ def test_python_client_documents_select_every_field() -> None:
         assert selected[f"{name}Goal"] == declared(category), name
 
 
-async def test_goal_sheet_gets_fragments_and_form_fields_from_the_server(
-    http: httpx.AsyncClient,
-) -> None:
+async def test_goal_sheet_gets_its_form_fields_from_the_server(http: httpx.AsyncClient) -> None:
     response = await http.get("/web/documents.js")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
@@ -103,8 +103,6 @@ async def test_goal_sheet_gets_fragments_and_form_fields_from_the_server(
         name: json.loads(value)
         for name, value in re.findall(r"^export const (\w+) = (.*);$", response.text, re.M)
     }
-    assert exports["GOAL_FIELDS"] == documents.GOAL_FIELDS
-    assert exports["SAVE_RESULT_FIELDS"] == documents.SAVE_RESULT_FIELDS
     for category in GoalCategory:
         shown = {f["name"] for f in exports["FORM_FIELDS"][category.value]}
         form_fields = {
@@ -113,8 +111,19 @@ async def test_goal_sheet_gets_fragments_and_form_fields_from_the_server(
             if f.kind in (FieldKind.TITLE, FieldKind.TEXT, FieldKind.GOAL_TYPE)
         }
         assert shown == form_fields, category
-    # The page keeps no copy of its own.
-    for script in ("api.js", "cards.js"):
-        source = (WEB / script).read_text()
-        assert 'from "./documents.js"' in source
-        assert "fragment GoalFields" not in source and "coreValuePlan" not in source
+    # The built sheet reads them there at run time: it keeps no copy of its own.
+    assert 'from"/web/documents.js"' in (WEB / "app.js").read_text().replace(" ", "")
+
+
+def test_typescript_goal_fragment_selects_every_field() -> None:
+    """The TypeScript package's and the sheet's GoalFields (their types follow from
+    schema.graphql; what they select is written once, in fragments.graphql)."""
+    source = TS_FRAGMENTS.read_text()
+    goal_fields = next(
+        print_ast(d)
+        for d in parse(source).definitions
+        if isinstance(d, FragmentDefinitionNode) and d.name.value == "GoalFields"
+    )
+    selected = fragment_fields(goal_fields)
+    for category, name in TYPE_NAMES.items():
+        assert selected[f"{name}Goal"] == declared(category), f"{TS_FRAGMENTS}: {name}Goal"

@@ -99,7 +99,7 @@ def test_installed_wheel_migrates_seeds_and_serves(installed: Path, tmp_path: Pa
         assert me.json() == {"data": {"me": {"email": "alice@acme.example"}}}
         sheet = httpx.get(f"{base}/")
         assert sheet.status_code == 200 and "<html" in sheet.text.lower()
-        assert httpx.get(f"{base}/web/autosave.js").status_code == 200
+        assert httpx.get(f"{base}/web/app.js").status_code == 200  # the built sheet ships
     finally:
         server.terminate()
         server.wait(timeout=10)

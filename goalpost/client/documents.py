@@ -1,8 +1,9 @@
 """The GraphQL documents the client sends, parsed once at import.
 
 `GOAL_FIELDS` is built from the goal field declarations (domain/goal_fields), and these
-fragments are the one copy of what a goal and a save result select: the goal sheet gets them
-from the server (`/web/documents.js`), the tests import them.
+fragments are what the Python client selects; the TypeScript client and the goal sheet select
+the same in clients/typescript/src/operations/fragments.graphql, and
+tests/test_field_declaration.py holds both to the declarations.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The page's auto-save is never poisoned by one bad patch (issue 13, point 5), in Chromium.
 
-The tests import the page's own modules (autosave.js with api.js as its transport) into a page
-of the live server, so the saver talks to the real server exactly as the sheet's does; the
-cards cannot type a field their category lacks, but any other caller of `edit` can.
+The tests import the saver and client the sheet runs (`/web/client.js`: @goalpost/client and
+the sheet's SheetApi, built from clients/typescript/) into a page of the live server, so the
+saver talks to the real server exactly as the sheet's does; the cards cannot type a field their
+category lacks, but any other caller of `edit` can.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from tests.web.sheet import Sheet, expect
 # page's CSP forbids eval, so they are part of the evaluated function itself.
 HARNESS = """
 async ([token, periodId]) => {
-  const { AutoSaver } = await import("/web/autosave.js");
-  const { GoalpostApi } = await import("/web/api.js");
-  const api = new GoalpostApi(token);
-  const saver = new AutoSaver({ transport: api, orgSlug: "acme", periodId });
-  for (const goal of await api.myGoals("acme", periodId)) saver.track(goal);
+  const { AutoSaver, SheetApi } = await import("/web/client.js");
+  const saver = new AutoSaver(new SheetApi(token), { orgSlug: "acme", periodId });
+  await saver.load();
+  // The goal's own category: what the sheet's card passes (a wrong one is refused by name).
+  const edit = (key, patch) => saver.edit(key, saver.state(key).category, patch);
   const attempt = (fn) => {
     try {
       fn();
@@ -54,17 +55,17 @@ def test_a_patch_the_server_would_refuse_throws_at_once(sheet: Sheet) -> None:
         sheet,
         """
         const refused = [
-          attempt(() => saver.edit("alice-core-1", { actionPlan: "a competency field" })),
-          attempt(() => saver.edit("alice-core-1", { coreValuePlan: 5 })),
-          attempt(() => saver.edit("alice-perf-1", { weight: "ten" })),
-          attempt(() => saver.edit("alice-perf-1", { weight: NaN })),
-          attempt(() => saver.edit("alice-comp-1", { competencyIds: "c1" })),
+          attempt(() => edit("alice-core-1", { actionPlan: "a competency field" })),
+          attempt(() => edit("alice-core-1", { coreValuePlan: 5 })),
+          attempt(() => edit("alice-perf-1", { weight: "ten" })),
+          attempt(() => edit("alice-perf-1", { weight: NaN })),
+          attempt(() => edit("alice-comp-1", { competencyIds: "c1" })),
           attempt(() => saver.add("CORE_VALUE", { title: "a performance field" })),
         ];
         const untouched = state("alice-core-1");
-        const keys = [...saver.states().keys()].length;
-        saver.edit("alice-core-1", { coreValuePlan: "Mentor two new hires" });
-        saver.edit("alice-perf-1", { weight: 40 });
+        const keys = saver.keys().length;
+        edit("alice-core-1", { coreValuePlan: "Mentor two new hires" });
+        edit("alice-perf-1", { weight: 40 });
         await saver.flush();
         const core = state("alice-core-1");
         return { refused, untouched, keys, core, perf: state("alice-perf-1") };
@@ -94,14 +95,14 @@ def test_an_item_the_server_refuses_as_bad_input_fails_alone(sheet: Sheet) -> No
     seen = run_in_page(
         sheet,
         """
-        saver.edit("alice-core-1", { coreValuePlan: "Mentor two new hires" });
-        saver.edit("alice-perf-1", { goalType: "BOGUS", title: "Typed with the bad type" });
+        edit("alice-core-1", { coreValuePlan: "Mentor two new hires" });
+        edit("alice-perf-1", { goalType: "BOGUS", title: "Typed with the bad type" });
         const added = saver.add("COMPETENCY", { actionPlan: "Pair weekly" });
         await saver.flush();
         const first = {
           core: state("alice-core-1"), perf: state("alice-perf-1"), added: state(added),
         };
-        saver.edit("alice-perf-1", { goalType: "QUALITATIVE" });
+        edit("alice-perf-1", { goalType: "QUALITATIVE" });
         await saver.flush();
         return { added, first, fixed: state("alice-perf-1") };
         """,

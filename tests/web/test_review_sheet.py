@@ -353,7 +353,7 @@ def test_decisions_not_sent_for_a_network_failure_wait_and_are_sent_again(sheet:
     sheet.tick(800)
     the_row = row(sheet, ALICE_SUBMITTED)
     expect(the_row.locator(".decision-state")).to_have_text("Not sent yet")
-    expect(the_row.locator(".decision-message")).to_contain_text("network error")
+    expect(the_row.locator(".decision-message")).to_contain_text("no answer from the server")
     waiting = sheet.page.get_by_label("Decisions waiting")
     expect(waiting).to_have_text("1 decision(s) waiting to be sent")
     sheet.tick(10_000)  # not resent on a timer of its own

@@ -28,7 +28,7 @@ async function build(/** @type {string} */ dir) {
     format: "esm",
     minify: true,
     entryFileNames: "[name].js",
-    chunkFileNames: "[name].js",
+    chunkFileNames: "chunk-[name].js", // shared by the page and client.js
     banner: "/* Built from clients/typescript/sheet/ by `npm run build:sheet`: do not edit. */",
   });
   await bundle.close();

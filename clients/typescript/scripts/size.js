@@ -1,6 +1,7 @@
 // The package's weight in an app: the built entries bundled as an app's bundler would (its one
 // runtime dependency, graphql-ws's client, included; React, the app's own, left out), minified,
 // then gzip -9. Run after `npm run build`: `npm run size`.
+import { readFileSync, readdirSync } from "node:fs";
 import { stdout } from "node:process";
 import { gzipSync } from "node:zlib";
 
@@ -38,4 +39,14 @@ await measure("everything the entry exports", `export * from ${JSON.stringify(di
 await measure(
   "GoalpostClient + useGoalAutoSave (no React)",
   `export { GoalpostClient } from ${JSON.stringify(dist)}; export { useGoalAutoSave } from ${JSON.stringify(react)};`,
+);
+
+// The goal sheet as the browser loads it: the committed build in goalpost/web/ (`npm run
+// build:sheet`, minified), the page and the chunk it shares with client.js.
+const web = new URL("../../../goalpost/web/", import.meta.url);
+const loaded = ["app.js", ...readdirSync(web).filter((name) => name.startsWith("chunk-"))];
+const sheet = loaded.map((name) => readFileSync(new URL(name, web), "utf8")).join("");
+const sheetKB = (/** @type {number} */ bytes) => (bytes / 1024).toFixed(1).padStart(6);
+stdout.write(
+  `${`the goal sheet (${loaded.join(" + ")})`.padEnd(44)} ${sheetKB(sheet.length)} kB min ${sheetKB(gzipSync(sheet, { level: 9 }).length)} kB gzip\n`,
 );

@@ -1,6 +1,6 @@
 /**
  * The per-goal state machine of the auto-saver: what it knows of each goal and every transition
- * (the same split as goalpost/client/autosave/state.py and goalpost/web/autosave-state.js).
+ * (the same split as goalpost/client/autosave/state.py).
  * It never reads a clock and never sends anything: the pump decides when a goal is sent, the
  * transport what an answer means; both move goals only through the transitions below.
  */

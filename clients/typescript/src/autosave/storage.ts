@@ -1,7 +1,7 @@
 /**
  * Unconfirmed edits kept in a Web Storage (localStorage) until the server confirms them, per
  * tab, so a reload, a crash or a closed tab loses nothing and two tabs never erase each other's
- * (docs/autosave.md, "Browser"). The same keys and records as goalpost/web/tab-storage.js, so
+ * (docs/autosave.md, "Browser"). The same keys and records as the plain-JS sheet used, so
  * entries the plain-JS sheet left are taken over.
  *
  * Every tab (every page load) writes only its own key, `<storageKey>.tab.<tabId>`, and holds the
