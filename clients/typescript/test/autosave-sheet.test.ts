@@ -10,6 +10,7 @@ import WebSocket from "ws";
 
 import { AutoSaver, GoalpostClient, type AutoSaveEvent, type Goal, type GoalBatchItemInput } from "../src/index.js";
 import { VirtualClock } from "./virtual-clock.js";
+import { MemoryStorage } from "./memory-storage.js";
 
 const server = inject("goalpost");
 const period = { orgSlug: server.orgSlug, periodId: server.periodId };
@@ -66,30 +67,6 @@ function recordingClient(): {
   return { client, sent, hold, loseNext };
 }
 
-/** localStorage's interface over a Map: Node 20 has no localStorage. */
-class MemoryStorage implements Pick<Storage, "getItem" | "setItem" | "removeItem" | "key" | "length"> {
-  private readonly items = new Map<string, string>();
-
-  get length(): number {
-    return this.items.size;
-  }
-
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-}
 
 /** The caller's goal with this clientId, as the server has it now (what a page reads). */
 async function serverGoal(client: GoalpostClient, clientId: string): Promise<Goal> {

@@ -16,6 +16,7 @@ import { setImmediate } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 
 import { AutoSaver, GoalpostClient, type Goal, type GoalBatchItemInput, type GoalCategory } from "../src/index.js";
+import { VirtualClock } from "./virtual-clock.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = Record<string, Json>;
@@ -80,47 +81,6 @@ function text(value: Json | undefined): string {
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) {
     throw new CaseFailure(message);
-  }
-}
-
-// -- virtual time ---------------------------------------------------------------------------------
-
-interface Timer {
-  readonly at: number;
-  readonly fn: () => void;
-}
-
-/** The saver's clock: timers fire only when the case moves time, each at its own due time. */
-class CaseClock {
-  time = 0;
-  private readonly timers = new Map<number, Timer>();
-  private nextHandle = 1;
-
-  constructor(private readonly jitter: number) {}
-
-  readonly now = (): number => this.time;
-  readonly random = (): number => this.jitter;
-  readonly setTimer = (fn: () => void, ms: number): number => {
-    const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, fn });
-    return handle;
-  };
-  readonly clearTimer = (handle: unknown): void => {
-    this.timers.delete(handle as number);
-  };
-
-  /** The earliest timer due by `until` (the first set, of those due at once), removed. */
-  takeDue(until: number): Timer | undefined {
-    let first: [number, Timer] | undefined;
-    for (const [handle, timer] of this.timers) {
-      if (timer.at <= until && (first === undefined || timer.at < first[1].at)) {
-        first = [handle, timer];
-      }
-    }
-    if (first) {
-      this.timers.delete(first[0]);
-    }
-    return first?.[1];
   }
 }
 
@@ -202,7 +162,7 @@ type Action = (run: CaseRun, step: Step) => void | Promise<void>;
 /** The state of one case as it runs: the saver, the scripted server, and the goals by name. */
 class CaseRun {
   readonly options: Options;
-  readonly clock: CaseClock;
+  readonly clock: VirtualClock;
   readonly names = new Map<string, string>(); // goal name → the saver's key
   readonly clientIds = new Map<string, string>(); // goal name → clientId
   readonly categories = new Map<string, GoalCategory>();
@@ -214,7 +174,7 @@ class CaseRun {
 
   constructor(readonly testCase: Case) {
     this.options = { ...FILE.options, ...testCase.options };
-    this.clock = new CaseClock(this.options.jitter);
+    this.clock = new VirtualClock(this.options.jitter);
     const loaded = Object.entries(testCase.goals ?? {}).map(([name, goal]) => {
       const full = this.fullGoal(name, goal);
       this.clientIds.set(name, full.clientId as string);

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { GoalpostClient, GoalpostError, TabStorage, type StorageLike } from "../src/index.js";
+import { GoalpostClient, GoalpostError, TabStorage } from "../src/index.js";
 import { TeamGoalsDocument, type TeamGoalsQuery } from "../sheet/generated/graphql.js";
 import {
   ReviewQueue,
@@ -16,6 +16,7 @@ import {
   type SendDecisions,
   type StoredDecision,
 } from "../sheet/review-queue.js";
+import { MemoryStorage } from "./memory-storage.js";
 
 const server = inject("goalpost");
 const period = { orgSlug: server.orgSlug, periodId: server.periodId };
@@ -29,29 +30,6 @@ beforeAll(async () => {
   teamGoals = data.organization.period.teamGoals;
 });
 
-/** A Web Storage in memory (Node has no localStorage). */
-class MemoryStorage implements StorageLike {
-  private readonly items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-  /** Every stored decision, whatever tab key it is under. */
-  decisions(): unknown[] {
-    return [...this.items.values()].flatMap((value) => JSON.parse(value) as unknown[]);
-  }
-}
 
 interface Recorded {
   readonly queue: ReviewQueue;
@@ -141,14 +119,14 @@ describe("ReviewQueue", () => {
     expect(offline.results.size).toBe(0);
     await offline.queue.close();
     expect(offline.queue.size).toBe(1); // what the sheet reports as unsent
-    expect(storage.decisions()).toMatchObject([{ goalId, decision: "RETURN", comment: "Why", expectedVersion: 3 }]);
+    expect(storage.records()).toMatchObject([{ goalId, decision: "RETURN", comment: "Why", expectedVersion: 3 }]);
 
     const later = recordedQueue({ storage: new TabStorage<StoredDecision>(storage, key, isStoredDecision) });
     await later.queue.restore();
     await later.queue.flush();
     expect(later.requests.map((items) => items.map((item) => item.goalId))).toEqual([[goalId]]);
     expect(later.results.get(goalId)?.__typename).toBe("GoalNotFound");
-    expect(storage.decisions()).toEqual([]); // answered: nothing left to send
+    expect(storage.records()).toEqual([]); // answered: nothing left to send
   });
 
   it("sends the decisions an earlier page kept under its shared key, and nothing else found there", async () => {
