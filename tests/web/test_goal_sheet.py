@@ -174,7 +174,7 @@ def test_one_invalid_field_fails_only_its_goal(sheet: Sheet) -> None:
     (first,) = sheet.batches()
     assert sorted(item_ids(first)) == sorted([bad, *good])
     title = sheet.field(bad, "Title")
-    expect(title).to_have_attribute("aria-invalid", "")
+    expect(title).to_have_attribute("aria-invalid", "true")
     expect(sheet.card(bad).locator(".field-title .field-error")).to_contain_text("200 characters")
     toast = sheet.toast(bad)
     expect(toast).to_contain_text("200 characters")
@@ -190,7 +190,7 @@ def test_one_invalid_field_fails_only_its_goal(sheet: Sheet) -> None:
     sheet.tick(800)
     sheet.expect_state(bad, "saved")
     expect(sheet.toast(bad)).to_have_count(0)
-    expect(title).not_to_have_attribute("aria-invalid", "")
+    expect(title).not_to_have_attribute("aria-invalid", "true")
     fix = sheet.batches()[2]
     assert fix["items"] == [
         {

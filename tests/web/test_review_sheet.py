@@ -176,7 +176,7 @@ def test_return_without_a_comment_is_refused_in_the_page(sheet: Sheet) -> None:
     expect(the_row.locator(".field-error")).to_have_text(
         "Write a comment to return this goal: tell Alice Anders why."
     )
-    expect(comment).to_have_attribute("aria-invalid", "")
+    expect(comment).to_have_attribute("aria-invalid", "true")
     expect(the_row.locator(".decision-state")).to_have_text("")
     sheet.tick(10_000)  # past every window: nothing is queued
     assert review_requests(sheet) == []
@@ -184,11 +184,11 @@ def test_return_without_a_comment_is_refused_in_the_page(sheet: Sheet) -> None:
 
     # A comment the server refuses (over 2000 characters) comes back next to the comment.
     comment.fill("x" * 2001)
-    expect(comment).not_to_have_attribute("aria-invalid", "")
+    expect(comment).not_to_have_attribute("aria-invalid", "true")
     the_row.get_by_role("button", name=re.compile("^Return ")).click()
     sheet.tick(800)
     expect(the_row.locator(".field-error")).to_contain_text("2000")
-    expect(comment).to_have_attribute("aria-invalid", "")
+    expect(comment).to_have_attribute("aria-invalid", "true")
     expect(the_row.locator(".decision-state")).to_have_text("Not decided")
     expect(the_row).to_have_attribute("data-status", "SUBMITTED")
     assert len(review_requests(sheet)) == 1

@@ -146,6 +146,16 @@ export interface FieldError {
   readonly message: string;
 }
 
+/** Tell assistive tech a field is wrong: `aria-invalid="true"` (an empty value reads as
+ * "false" in Chromium's accessibility tree), removed when it is right again. */
+export function markInvalid(input: HTMLElement, invalid: boolean): void {
+  if (invalid) {
+    input.setAttribute("aria-invalid", "true");
+  } else {
+    input.removeAttribute("aria-invalid");
+  }
+}
+
 export class GoalCard<C extends GoalCategory = GoalCategory> {
   readonly key: string;
   readonly category: C;
@@ -254,7 +264,10 @@ export class GoalCard<C extends GoalCategory = GoalCategory> {
     for (const [name, node] of this.errors) {
       const error = fieldErrors.find((e) => e.field.split(".").pop() === name);
       node.textContent = error ? error.message : "";
-      this.inputs.get(name)?.toggleAttribute("aria-invalid", Boolean(error));
+      const input = this.inputs.get(name);
+      if (input) {
+        markInvalid(input, Boolean(error));
+      }
       shown ||= Boolean(error);
     }
     if (shown) this.message.textContent = ""; // said next to the field already

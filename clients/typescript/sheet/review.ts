@@ -9,7 +9,7 @@ import { TabStorage, type GoalCategory, type GoalReviewDecision, type StorageLik
 import { FORM_FIELDS } from "/web/documents.js";
 
 import type { Competency, Me, Organization, Period, SheetApi, SheetGoal } from "./api.js";
-import { el } from "./cards.js";
+import { el, markInvalid } from "./cards.js";
 import { TeamGoalsDocument, type TeamGoalsQuery } from "./generated/graphql.js";
 import { HistoryLoader, HistoryPanel, formatTime } from "./history.js";
 import {
@@ -552,7 +552,7 @@ class TeamGoalRow {
 
   private commentError(text: string): void {
     this.commentErrorText.textContent = text;
-    this.comment.toggleAttribute("aria-invalid", Boolean(text));
+    markInvalid(this.comment, Boolean(text));
   }
 
   private render(): void {
