@@ -11,10 +11,9 @@
  * goal changed. While a save (or a decision) is in flight nothing is read: its answer may bring
  * the version, and the notices are looked at again when it is back (`wake`).
  */
-import type { AutoSaver } from "@goalpost/client";
+import type { AutoSaver, LiveNotice } from "@goalpost/client";
 
 import type { SheetGoal } from "./api.js";
-import type { LiveNotice } from "./live.js";
 
 /** What the follower asks of the page's auto-saver. */
 export type FollowedSaver = Pick<AutoSaver, "has" | "keys" | "state" | "track" | "changedElsewhere" | "sending">;

@@ -1,8 +1,8 @@
 /**
  * The goal sheet (built into goalpost/web/app.js): sign in, pick org and period, edit goals as
  * cards; the package's AutoSaver saves them, one batched request per save cycle. Changes made
- * elsewhere (another person, tab or device) come in live (live.ts, live-sheet.ts); `/?live=0`
- * turns that off (docs/goal-sheet.md).
+ * elsewhere (another person, tab or device) come in live (the package's LiveChanges, and
+ * live-sheet.ts); `/?live=0` turns that off (docs/goal-sheet.md).
  *
  * Auto-save windows can be shortened for tests and demos, e.g. `/?debounceMs=100&maxWaitMs=500`
  * (also backoffBaseMs, backoffMaxMs, maxAttempts), or with `window.GOALPOST_AUTOSAVE = {...}`
@@ -10,6 +10,7 @@
  */
 import {
   AutoSaver,
+  LiveChanges,
   SaverClosed,
   isGoalpostError,
   type AnyPatch,
@@ -21,7 +22,6 @@ import {
 import { SheetApi, fetchDevTokens, type Me, type Organization, type Period, type SheetGoal } from "./api.js";
 import { CATEGORIES, GoalCard, goalValues } from "./cards.js";
 import { HistoryLoader, HistoryPanel } from "./history.js";
-import { LiveChanges } from "./live.js";
 import { SheetFollower } from "./live-sheet.js";
 import { clearOrgSlugCache, orgContext, switchOrg } from "./orgs.js";
 import { TeamView, showReviewNote } from "./review.js";
@@ -39,7 +39,7 @@ interface Sheet {
   cards: Map<string, GoalCard>;
   history: HistoryLoader | null; // the history panels' loader for the period's own goals
   team: TeamView | null; // the supervisor's view of the period (review.ts)
-  live: LiveChanges | null; // the goalChanged subscription of the period (live.ts)
+  live: LiveChanges | null; // the goalChanged subscription of the period (the package's)
   follower: SheetFollower | null; // what the sheet does with its notices (live-sheet.ts)
 }
 
@@ -365,7 +365,7 @@ function startLive(period: Period): void {
   }
   sheet.follower = follower;
   sheet.live = new LiveChanges({
-    api,
+    client: api.client,
     orgSlug: org.slug,
     periodId: period.id,
     onNotice: (notice) => {

@@ -82,6 +82,8 @@ interface GraphQLResponse<TResult> {
 export class GoalpostClient {
   readonly url: string;
   readonly wsUrl: string;
+  /** The WebSocket class given in the options, if any (live changes open their own socket). */
+  readonly webSocketImpl: unknown;
   private readonly options: GoalpostClientOptions;
   private ws: WsClient | undefined;
 
@@ -89,6 +91,7 @@ export class GoalpostClient {
     this.options = options;
     this.url = options.url;
     this.wsUrl = options.wsUrl ?? options.url.replace(/^http/, "ws");
+    this.webSocketImpl = options.webSocketImpl;
   }
 
   /** Save many goal edits in one request: one typed result per item, in input order
@@ -211,8 +214,9 @@ export class GoalpostClient {
     return answer.data;
   }
 
-  private async token(): Promise<string> {
-    return this.options.token ?? (await this.options.getToken());
+  /** The `connection_init` payload of a socket: the token, asked for anew each time. */
+  async connectionParams(): Promise<{ Authorization: string }> {
+    return { Authorization: `Bearer ${this.options.token ?? (await this.options.getToken())}` };
   }
 
   /** One lazy WebSocket for every subscription; the token goes in connection_init. */
@@ -220,7 +224,7 @@ export class GoalpostClient {
     this.ws ??= createClient({
       url: this.wsUrl,
       lazy: true,
-      connectionParams: async () => ({ Authorization: `Bearer ${await this.token()}` }),
+      connectionParams: () => this.connectionParams(),
       // A refused token will not be accepted on a retry either.
       shouldRetry: (event) => !isCloseEvent(event) || !UNAUTHENTICATED_CLOSE_CODES.has(event.code),
       ...(this.options.webSocketImpl === undefined
@@ -253,8 +257,9 @@ function isCloseEvent(value: unknown): value is { code: number; reason: string }
   return typeof value === "object" && value !== null && typeof (value as { code?: unknown }).code === "number";
 }
 
-/** What graphql-ws throws (a CloseEvent, an Error, GraphQL errors) as a GoalpostError. */
-function socketError(error: unknown): GoalpostError {
+/** What graphql-ws throws (a CloseEvent, an Error, GraphQL errors) as a GoalpostError (also
+ * for live.ts; not exported from the package). */
+export function socketError(error: unknown): GoalpostError {
   if (error instanceof GoalpostError) {
     return error;
   }

@@ -52,15 +52,6 @@ export type Role =
   | 'EMPLOYEE'
   | 'SUPERVISOR';
 
-export type GoalChangesSinceQueryVariables = Exact<{
-  orgSlug: string;
-  periodId: string | number;
-  after?: string | null | undefined;
-}>;
-
-
-export type GoalChangesSinceQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', goalChanges: { __typename: 'GoalChanges', cursor: string, hasMore: boolean, events: Array<{ __typename: 'GoalEvent', goalId: string, kind: GoalEventKind, version: number, actor: { __typename: 'User', id: string } }> } } } };
-
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -343,26 +334,6 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   comment
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
-export const GoalChangesSinceDocument = new TypedDocumentString(`
-    query GoalChangesSince($orgSlug: String!, $periodId: ID!, $after: String) {
-  organization(slug: $orgSlug) {
-    period(id: $periodId) {
-      goalChanges(after: $after, first: 200) {
-        events {
-          goalId
-          kind
-          version
-          actor {
-            id
-          }
-        }
-        cursor
-        hasMore
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<GoalChangesSinceQuery, GoalChangesSinceQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

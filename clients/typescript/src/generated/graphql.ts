@@ -150,6 +150,15 @@ export type GoalChangesQueryVariables = Exact<{
 
 export type GoalChangesQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', goalChanges: { __typename: 'GoalChanges', cursor: string, hasMore: boolean, events: Array<{ __typename: 'GoalEvent', id: string, goalId: string, kind: GoalEventKind, version: number, at: string, requestId: string | null, comment: string | null, actor: { __typename: 'User', id: string, name: string }, changes: Array<{ __typename: 'FieldChange', field: string, before: unknown, after: unknown }> }> } } } };
 
+export type GoalChangesSinceQueryVariables = Exact<{
+  orgSlug: string;
+  periodId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type GoalChangesSinceQuery = { __typename: 'Query', organization: { __typename: 'Organization', period: { __typename: 'EvaluationPeriod', goalChanges: { __typename: 'GoalChanges', cursor: string, hasMore: boolean, events: Array<{ __typename: 'GoalEvent', goalId: string, kind: GoalEventKind, version: number, actor: { __typename: 'User', id: string } }> } } } };
+
 export type MyGoalsQueryVariables = Exact<{
   orgSlug: string;
   periodId: string | number;
@@ -546,6 +555,26 @@ export const GoalChangesDocument = new TypedDocumentString(`
   }
   comment
 }`) as unknown as TypedDocumentString<GoalChangesQuery, GoalChangesQueryVariables>;
+export const GoalChangesSinceDocument = new TypedDocumentString(`
+    query GoalChangesSince($orgSlug: String!, $periodId: ID!, $after: String) {
+  organization(slug: $orgSlug) {
+    period(id: $periodId) {
+      goalChanges(after: $after, first: 200) {
+        events {
+          goalId
+          kind
+          version
+          actor {
+            id
+          }
+        }
+        cursor
+        hasMore
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GoalChangesSinceQuery, GoalChangesSinceQueryVariables>;
 export const MyGoalsDocument = new TypedDocumentString(`
     query MyGoals($orgSlug: String!, $periodId: ID!, $category: GoalCategory) {
   organization(slug: $orgSlug) {

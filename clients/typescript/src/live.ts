@@ -1,74 +1,84 @@
 /**
- * Live changes for the goal sheet (docs/live.md): the `goalChanged` subscription over
- * graphql-transport-ws (the `graphql-ws` library), with reconnection and catch-up.
+ * `LiveChanges`: the period's live changes (docs/live.md), the `goalChanged` subscription over
+ * graphql-transport-ws (the `graphql-ws` library), with reconnection and catch-up, so that no
+ * change is missed across a drop. The goal sheet and the AutoSaver's live mode both use it.
  *
  * graphql-ws holds the socket: `connection_init` with the token, answers to the server's pings,
- * and reconnection (`retryAttempts: Infinity`), subscribing again on every new socket. This
- * module adds the sheet's rules on top:
+ * and reconnection (`retryAttempts: Infinity`), subscribing again on every new socket. It does
+ * that silently (a notice sent while the socket was down is simply never seen), so this class
+ * adds, on top:
  * - once a socket is acknowledged again, the changes made while it was down are read with
  *   `goalChanges(after: <last cursor>)` and delivered before the notices that came meanwhile,
  *   so nothing is missed; with no cursor yet (or one the server refuses, BAD_CURSOR) `onResync`
- *   asks the page to read everything again instead;
+ *   asks the caller to read everything again instead;
  * - a socket the server closed with 1013 LIVE_OVERFLOW (it fell behind) is opened again at once,
  *   with no backoff, and caught up the same way; any other drop waits an exponential backoff
  *   with jitter;
  * - a refused token (4401, 4403), a refused protocol (4406), an `error` message or a `next`
- *   error that says the subscription itself is wrong stops for good.
+ *   error that says the subscription itself is wrong stops for good (`error` says why).
  *
  * Two rules graphql-ws cannot express take a few lines here. A subscription the server ends
  * (`complete`: after LIVE_OVERFLOW, or another error) is not subscribed again by the library:
  * it is subscribed again on the same socket (at once after LIVE_OVERFLOW) and caught up. And a
  * close graphql-ws counts as fatal whatever `shouldRetry` says (1008 TOO_MANY_SOCKETS, 1011,
- * 4400, 4409, 4429, 4500 ...) is, for the sheet as before, worth another try: a new client after
- * the backoff.
+ * 4400, 4409, 4429, 4500 ...) is worth another try: a new client after the backoff.
  */
 import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws/client";
 
+import { socketError, type GoalChangeNotice, type GoalpostClient, type PeriodRef } from "./client.js";
+import { isGoalpostError, type GoalpostError } from "./errors.js";
+import { backoffDelay } from "./autosave/pump.js";
 import {
   GoalChangedDocument,
-  backoffDelay,
-  isGoalpostError,
-  type GoalChangeNotice,
+  GoalChangesSinceDocument,
   type GoalChangedSubscription,
-  type GoalpostClient,
-} from "@goalpost/client";
-
-import { GoalChangesSinceDocument, type GoalChangesSinceQuery } from "./generated/graphql.js";
+  type GoalChangesSinceQuery,
+} from "./generated/graphql.js";
 
 /** One change, from the socket or read back while catching up. */
 export type LiveNotice = Omit<GoalChangeNotice, "__typename">;
 
-/** What `document.body.dataset.live` says. */
+/** Where live changes are: `connecting`, `live`, `retrying` (after a drop) or `stopped`. */
 export type LiveState = "connecting" | "live" | "retrying" | "stopped";
+
+/** What live changes need of a GoalpostClient (which has all of it). */
+export interface LiveSource {
+  /** The WebSocket endpoint. */
+  readonly wsUrl: string;
+  /** A WebSocket class where there is no global one (Node: `import WebSocket from "ws"`). */
+  readonly webSocketImpl?: unknown;
+  /** The `connection_init` payload (the token), asked for on every connection. */
+  connectionParams(): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Runs the catch-up query, `GoalChangesSince`. */
+  execute: GoalpostClient["execute"];
+}
 
 // Closed for good: a refused token (4401, 4403) or a refused protocol (4406). Anything else
 // (a restart, a dropped network, LIVE_OVERFLOW) is worth another try.
 const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([4401, 4403, 4406]);
 // The server closes a socket that fell too far behind with 1013 LIVE_OVERFLOW (docs/live.md):
-// nothing is wrong with the server, so the page connects again at once and catches up.
-export const OVERFLOW_CLOSE_CODE = 1013;
-export const OVERFLOW_REASON = "LIVE_OVERFLOW";
+// nothing is wrong with the server, so connect again at once and catch up.
+const OVERFLOW_CLOSE_CODE = 1013;
+const OVERFLOW_REASON = "LIVE_OVERFLOW";
 // An error in a `next` that says the subscription itself is wrong: trying again cannot help.
 const FINAL_ERROR_CODES: ReadonlySet<string> = new Set(["ORG_NOT_FOUND", "PERIOD_NOT_FOUND", "UNAUTHENTICATED"]);
 
-export interface LiveChangesOptions {
-  /** The page's token (sent in `connection_init`) and client (for catch-up). */
-  readonly api: { readonly token: string; readonly client: GoalpostClient };
-  readonly orgSlug: string;
-  readonly periodId: string;
+export interface LiveChangesOptions extends PeriodRef {
+  /** The socket's endpoint and token, and the catch-up reads: a GoalpostClient. */
+  readonly client: LiveSource;
   /** Each change, from the socket or from catch-up, in feed order. */
   readonly onNotice: (notice: LiveNotice) => void;
   /** Reconnected without a cursor it can catch up from: read everything again. */
   readonly onResync?: () => void;
   readonly onState?: (state: LiveState) => void;
-  /** The WebSocket endpoint; default: the client's (`/graphql` of the page's server). */
+  /** The WebSocket endpoint; default: the client's `wsUrl`. */
   readonly url?: string;
+  /** A WebSocket class; default: the client's `webSocketImpl`, else the global one. */
+  readonly webSocketImpl?: unknown;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   /** The jitter's source, in [0, 1). */
   readonly random?: () => number;
-  /** A WebSocket class where there is no global one (Node: `import WebSocket from "ws"`). */
-  readonly webSocketImpl?: unknown;
 }
 
 interface CloseLike {
@@ -76,6 +86,10 @@ interface CloseLike {
   readonly reason: string;
 }
 
+/**
+ * The period's live changes, caught up after every drop: `new LiveChanges({ client, orgSlug,
+ * periodId, onNotice, onResync }).start()`, `close()` when done (docs/live.md, "The clients").
+ */
 export class LiveChanges {
   /** The last change seen: catch-up starts after it. */
   cursor: string | null = null;
@@ -84,6 +98,8 @@ export class LiveChanges {
   /** Sockets (or subscriptions) the server ended with LIVE_OVERFLOW, each caught up. */
   overflows = 0;
   state: LiveState = "stopped";
+  /** Why it stopped for good (a refused token, org or period); null while it goes on. */
+  error: GoalpostError | null = null;
 
   private readonly options: LiveChangesOptions;
   private readonly url: string;
@@ -109,7 +125,7 @@ export class LiveChanges {
 
   constructor(options: LiveChangesOptions) {
     this.options = options;
-    this.url = options.url ?? options.api.client.wsUrl;
+    this.url = options.url ?? options.client.wsUrl;
   }
 
   start(): this {
@@ -124,18 +140,19 @@ export class LiveChanges {
 
   // -- the socket -------------------------------------------------------------------------------
 
-  /** A graphql-ws client for this page's socket, and the subscription on it. */
+  /** A graphql-ws client for the socket, and the subscription on it. */
   private open(): void {
     if (this.closed) {
       return;
     }
     const generation = ++this.clientGeneration;
     const current = (): boolean => generation === this.clientGeneration && !this.closed;
+    const webSocketImpl = this.options.webSocketImpl ?? this.options.client.webSocketImpl;
     this.client = createClient({
       url: this.url,
       lazy: false, // connect now, and stay connected while a subscription is being renewed
       retryAttempts: Infinity,
-      connectionParams: () => ({ Authorization: `Bearer ${this.options.api.token}` }),
+      connectionParams: () => this.options.client.connectionParams(),
       shouldRetry: (event) => !(isCloseLike(event) && FINAL_CLOSE_CODES.has(event.code)),
       retryWait: (retries) => this.wait(this.takeOverflowed() ? 0 : this.backoff(retries + 1)),
       onNonLazyError: (error) => {
@@ -161,7 +178,7 @@ export class LiveChanges {
           }
         },
       },
-      ...(this.options.webSocketImpl === undefined ? {} : { webSocketImpl: this.options.webSocketImpl }),
+      ...(webSocketImpl === undefined ? {} : { webSocketImpl }),
     });
     this.subscribe();
   }
@@ -229,7 +246,7 @@ export class LiveChanges {
     this.setState("retrying");
   }
 
-  /** graphql-ws gave up on this client: stop, unless the sheet's rules say try again. */
+  /** graphql-ws gave up on this client: stop, unless the rules above say try again. */
   private failed(error: unknown): void {
     if (isCloseLike(error) && !FINAL_CLOSE_CODES.has(error.code)) {
       // A close graphql-ws counts as fatal (1008 TOO_MANY_SOCKETS, 1011, 4400 ...): another
@@ -247,6 +264,7 @@ export class LiveChanges {
     } else {
       console.error("live changes: the subscription was refused", error);
     }
+    this.error = socketError(error);
     this.stop();
   }
 
@@ -257,6 +275,7 @@ export class LiveChanges {
       this.endedWith = typeof code === "string" ? code : null;
       if (typeof code === "string" && FINAL_ERROR_CODES.has(code)) {
         console.error(`live changes: ${code}: ${error.message}`);
+        this.error = socketError(result.errors);
         this.stop();
       }
       return; // the `complete` that follows subscribes again
@@ -406,7 +425,7 @@ export class LiveChanges {
       let more = true;
       while (more) {
         const variables = { orgSlug, periodId, after };
-        const data: GoalChangesSinceQuery = await this.options.api.client.execute(GoalChangesSinceDocument, variables);
+        const data: GoalChangesSinceQuery = await this.options.client.execute(GoalChangesSinceDocument, variables);
         if (generation !== this.streamGeneration) {
           return; // dropped again: the next connection catches up
         }
