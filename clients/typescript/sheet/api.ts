@@ -7,8 +7,8 @@ import {
   GoalpostClient,
   type AutoSaverClient,
   type BatchSaveGoalsPayload,
-  type GoalChangeNotice,
   type GoalBatchItemInput,
+  type OperationDocument,
   type PeriodRef,
   type RequestOptions,
 } from "@goalpost/client";
@@ -68,8 +68,22 @@ export class SheetApi implements AutoSaverClient {
     return { myGoals: await this.goals(period.orgSlug, period.periodId) };
   }
 
-  goalChanged(period: PeriodRef & { signal?: AbortSignal }): AsyncGenerator<GoalChangeNotice, void, undefined> {
-    return this.client.goalChanged(period);
+  // Live mode's socket and catch-up (the sheet follows live changes itself, with the same
+  // LiveChanges on `client`; these are what the saver's type asks for).
+  get wsUrl(): string {
+    return this.client.wsUrl;
+  }
+
+  connectionParams(): Promise<{ Authorization: string }> {
+    return this.client.connectionParams();
+  }
+
+  execute<TResult, TVariables>(
+    document: OperationDocument<TResult, TVariables>,
+    variables: TVariables,
+    options?: RequestOptions,
+  ): Promise<TResult> {
+    return this.client.execute(document, variables, options);
   }
 }
 

@@ -3,21 +3,23 @@
  * tracked goals follow changes made elsewhere, and edits waiting meet such a change at once, as
  * a version conflict. The same rules as goalpost/client/autosave/live.py.
  *
- * One loop holds the `goalChanged` subscription. A notice for a tracked goal at a version the
- * saver has already (its own save) costs nothing; otherwise the loop waits for a request in
- * flight to come back (its answer may bring that version), reads the period's goals once and
- * hands each newer goal to the state machine. A subscription that ends is opened again after a
- * backoff, and every tracked goal is read again then, so a change missed meanwhile is not lost.
+ * The subscription is the package's LiveChanges (../live.ts): after a drop it reads what changed
+ * meanwhile from its last cursor, and those notices come here like any other. A notice for a
+ * tracked goal at a version the saver has already (its own save) costs nothing; otherwise the
+ * follower waits for a request in flight to come back (its answer may bring that version), reads
+ * the period's goals once for every notice that came meanwhile and hands each newer goal to the
+ * state machine. Only when there is no cursor to catch up from (`onResync`) is every tracked
+ * goal read again.
  */
-import type { GoalChangeNotice, PeriodRef } from "../client.js";
+import type { PeriodRef } from "../client.js";
 import { isGoalpostError, type GoalpostError } from "../errors.js";
 import type { GoalFieldsFragment } from "../generated/graphql.js";
+import { LiveChanges, type LiveNotice, type LiveSource, type LiveState } from "../live.js";
 import { backoffDelay, type Clock, type SavePump, type Timing } from "./pump.js";
 import type { TrackedGoal, TrackedGoals } from "./state.js";
 
-/** What live mode needs of a GoalpostClient. */
-export interface LiveClient {
-  goalChanged(period: PeriodRef & { signal?: AbortSignal }): AsyncGenerator<GoalChangeNotice, void, undefined>;
+/** What live mode needs of a GoalpostClient: its socket and catch-up reads, and `myGoals`. */
+export interface LiveClient extends LiveSource {
   myGoals(period: PeriodRef): Promise<{ myGoals: readonly GoalFieldsFragment[] }>;
 }
 
@@ -25,12 +27,13 @@ export interface LiveClient {
 const FINAL: ReadonlySet<string> = new Set(["UNAUTHENTICATED", "ORG_NOT_FOUND", "PERIOD_NOT_FOUND"]);
 
 export class LiveFollower {
-  /** Subscriptions opened; more than one means reconnections. */
-  connections = 0;
-  /** Why it stopped for good, if it did. */
-  error: GoalpostError | null = null;
-  private readonly closing = new AbortController();
-  private running: Promise<void> | null = null;
+  private live: LiveChanges | null = null;
+  /** goalId -> the newest version a notice announced, not read yet. */
+  private readonly announced = new Map<string, number>();
+  /** No cursor to catch up from: every tracked goal is to be read again. */
+  private everything = false;
+  private reading: Promise<void> | null = null;
+  private readFailure: GoalpostError | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
 
@@ -43,41 +46,110 @@ export class LiveFollower {
     private readonly clock: Clock,
   ) {}
 
-  start(): void {
-    this.running ??= this.run();
+  /** Connections acknowledged so far; more than one means reconnections. */
+  get connections(): number {
+    return this.live?.connections ?? 0;
   }
 
-  /** Close the subscription. */
+  /** Why it stopped for good, if it did. */
+  get error(): GoalpostError | null {
+    return this.readFailure ?? this.live?.error ?? null;
+  }
+
+  get state(): LiveState {
+    return this.live?.state ?? "stopped";
+  }
+
+  start(): void {
+    if (this.live !== null || this.stopped) {
+      return;
+    }
+    this.live = new LiveChanges({
+      client: this.client,
+      ...this.period,
+      onNotice: (notice) => {
+        this.notice(notice);
+      },
+      onResync: () => {
+        this.everything = true;
+        this.read();
+      },
+      backoffBaseMs: this.timing.backoffBaseMs,
+      backoffMaxMs: this.timing.backoffMaxMs,
+      random: () => this.clock.random(),
+    }).start();
+  }
+
+  /** Close the subscription; a read under way finishes first. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.live?.close();
     this.wake?.();
-    this.closing.abort(); // ends the subscription, also while it waits for a notice
-    await this.running;
+    await this.reading;
   }
 
-  private async run(): Promise<void> {
+  /** Not stopped (a method: a field read after an `await` is not narrowed by the one before). */
+  private following(): boolean {
+    return !this.stopped;
+  }
+
+  /** A tracked goal the notice says changed past the version the saver has. */
+  private stale(goalId: string, version: number): TrackedGoal | undefined {
+    const entry = this.goals.byId(goalId);
+    return entry && (entry.version === null || entry.version < version) ? entry : undefined;
+  }
+
+  private notice({ goalId, version }: LiveNotice): void {
+    if (this.stale(goalId, version)) {
+      this.announced.set(goalId, Math.max(version, this.announced.get(goalId) ?? 0));
+      this.read();
+    }
+  }
+
+  /** Start reading, unless a read is under way: it picks up what came meanwhile. */
+  private read(): void {
+    if (!this.stopped && this.reading === null) {
+      this.reading = this.readAll().finally(() => {
+        this.reading = null;
+      });
+    }
+  }
+
+  private async readAll(): Promise<void> {
     let attempts = 0;
-    while (!this.stopped) {
-      let progressed = false;
+    while (!this.stopped && (this.everything || this.announced.size > 0)) {
+      // A save in flight may be what the notices announce: let its answer say so first.
+      await this.pump.notSending();
+      if (!this.following()) {
+        return; // closed meanwhile: no read
+      }
+      const everything = this.everything;
+      const announced = new Map(this.announced);
+      this.everything = false;
+      this.announced.clear();
+      const entries = everything
+        ? [...this.goals].filter((e) => e.id !== null)
+        : [...announced].flatMap(([goalId, version]) => this.stale(goalId, version) ?? []);
       try {
-        if (this.connections > 0) {
-          await this.refresh([...this.goals].filter((e) => e.id !== null)); // missed meanwhile
-        }
-        this.connections += 1;
-        for await (const notice of this.client.goalChanged({ ...this.period, signal: this.closing.signal })) {
-          progressed = true;
-          await this.apply(notice);
-        }
+        await this.refresh(entries);
+        attempts = 0;
       } catch (error) {
         if (isGoalpostError(error) && FINAL.has(error.code)) {
-          this.error = error;
+          this.readFailure = error;
+          this.stopped = true;
+          this.live?.close();
           return;
         }
-        console.warn("live changes interrupted, reconnecting", error);
+        // Read again after a backoff, with whatever came meanwhile.
+        console.warn("live changes: reading the goals failed, trying again", error);
+        this.everything ||= everything;
+        for (const [goalId, version] of announced) {
+          this.announced.set(goalId, Math.max(version, this.announced.get(goalId) ?? 0));
+        }
+        attempts += 1;
+        const jitter = this.clock.random();
+        await this.sleep(backoffDelay(attempts, this.timing.backoffBaseMs, this.timing.backoffMaxMs, jitter));
       }
-      attempts = progressed ? 1 : attempts + 1;
-      const jitter = this.clock.random();
-      await this.sleep(backoffDelay(attempts, this.timing.backoffBaseMs, this.timing.backoffMaxMs, jitter));
     }
   }
 
@@ -95,24 +167,6 @@ export class LiveFollower {
         resolve();
       };
     });
-  }
-
-  /** A tracked goal the notice says changed past the version the saver has. */
-  private stale(notice: GoalChangeNotice): TrackedGoal | undefined {
-    const entry = this.goals.byId(notice.goalId);
-    return entry && (entry.version === null || entry.version < notice.version) ? entry : undefined;
-  }
-
-  private async apply(notice: GoalChangeNotice): Promise<void> {
-    if (!this.stale(notice)) {
-      return;
-    }
-    // A save in flight may be what this notice announces: let its answer say so first.
-    await this.pump.notSending();
-    const entry = this.stale(notice);
-    if (entry) {
-      await this.refresh([entry]);
-    }
   }
 
   /** Read the period's goals once; each of `entries` meets its goal as it is now. */

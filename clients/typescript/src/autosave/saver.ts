@@ -16,7 +16,8 @@ import { TrackedGoals, type Goal, type GoalSaveState, type Listener, type LiveOu
 import { TabStorage, isStoredRecord, type StorageLike } from "./storage.js";
 import { SaveTransport, type BatchSaver } from "./transport.js";
 
-/** What the saver needs of a GoalpostClient: saving, loading the caller's goals, live changes. */
+/** What the saver needs of a GoalpostClient: saving, loading the caller's goals, live changes
+ * (its socket and catch-up reads: `wsUrl`, `connectionParams`, `execute`). */
 export interface AutoSaverClient extends BatchSaver, LiveClient {}
 
 export interface AutoSaverOptions extends Partial<Timing>, Partial<Clock> {
@@ -270,8 +271,8 @@ export class AutoSaver {
     return this.closedFlag;
   }
 
-  /** Live mode's subscription: how often it connected, and why it stopped for good. */
-  get live(): Pick<LiveFollower, "connections" | "error"> | null {
+  /** Live mode's subscription: how often it connected, where it is, why it stopped for good. */
+  get live(): Pick<LiveFollower, "connections" | "error" | "state"> | null {
     return this.follower;
   }
 
