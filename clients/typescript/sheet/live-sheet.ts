@@ -48,6 +48,8 @@ export class SheetFollower {
   private readonly team: () => FollowedTeam | null;
   /** goalId -> the newest version a notice announced, for the page's own goals. */
   private readonly mine = new Map<string, number>();
+  /** Those of `mine` whose notice said DELETED. */
+  private readonly deleted = new Set<string>();
   /** The same, for the team view's goals. */
   private readonly reports = new Map<string, number>();
   private everything = false;
@@ -76,6 +78,9 @@ export class SheetFollower {
         return;
       }
       this.mine.set(goalId, Math.max(version, this.mine.get(goalId) ?? 0));
+      if (kind === "DELETED") {
+        this.deleted.add(goalId); // this page's delete in flight, or one made elsewhere
+      }
     } else if (shown !== null) {
       if (shown >= version) {
         return;
@@ -159,8 +164,11 @@ export class SheetFollower {
   private mineDue(): boolean {
     for (const [goalId, version] of this.mine) {
       const key = this.keyOf(goalId);
-      if (key !== null && this.known(key, version)) {
+      // Known here already; or deleted and gone from here (this page's delete, whose notice
+      // came before its answer): nothing to read either way.
+      if (key !== null ? this.known(key, version) : this.deleted.has(goalId)) {
         this.mine.delete(goalId);
+        this.deleted.delete(goalId);
       }
     }
     return this.mine.size > 0 && !this.saver.sending;
@@ -183,6 +191,7 @@ export class SheetFollower {
     }
     for (const goalId of due) {
       this.mine.delete(goalId);
+      this.deleted.delete(goalId);
     }
     const onServer = new Set<string>();
     for (const goal of goals) {

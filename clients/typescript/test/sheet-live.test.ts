@@ -103,6 +103,30 @@ describe("SheetFollower", () => {
     expect(reads).toHaveLength(1);
   });
 
+  it("costs no read for its own delete whose notice comes before its answer", async () => {
+    const goal = await created("Deleted here");
+    let answer = (): void => undefined;
+    const held = new Promise<void>((done) => (answer = done));
+    /** The page's API, its save's answer (the delete is done on the server) held back. */
+    class HeldApi extends SheetApi {
+      override async batchSaveGoals(...args: Parameters<SheetApi["batchSaveGoals"]>) {
+        const payload = await super.batchSaveGoals(...args);
+        await held;
+        return payload;
+      }
+    }
+    const { saver, reads, page } = await sheet(null, server.tokens.alice, new HeldApi(server.tokens.alice, server.url));
+    saver.delete(goal.clientId);
+    const flushed = saver.flush();
+    await until(() => page.notices.some((n) => n.goalId === goal.id && n.kind === "DELETED"), "the notice");
+
+    answer();
+    await flushed;
+    expect(saver.has(goal.clientId)).toBe(false);
+    await new Promise((done) => setTimeout(done, 300)); // a read would have gone by now
+    expect(reads).toEqual([]);
+  });
+
   it("shows a goal created elsewhere and forgets one deleted elsewhere", async () => {
     const gone = await created("Deleted elsewhere");
     const { saver, added } = await sheet();
