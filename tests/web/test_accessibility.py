@@ -2,8 +2,8 @@
 sign-in page, the employee's sheet or the supervisor's view (docs/goal-sheet.md).
 
 axe-core comes from tests/conformance's pinned lock file (`npm ci --prefix tests/conformance`,
-which `make pytest` runs) and is injected into the page, so the check sees only the page's DOM:
-it holds for the plain-JS sheet and for its TypeScript build alike.
+which `make pytest` runs) and is injected into the page, so the check sees only the page's DOM
+as the built sheet (clients/typescript/sheet/) makes it.
 """
 
 from __future__ import annotations
