@@ -79,6 +79,10 @@ export interface LiveChangesOptions extends PeriodRef {
   readonly backoffMaxMs?: number;
   /** The jitter's source, in [0, 1). */
   readonly random?: () => number;
+  /** The timers of its waits (default: the global ones): an AutoSaver passes its clock's, so a
+   * saver on virtual time reconnects on virtual time too. */
+  readonly setTimer?: (fn: () => void, ms: number) => unknown;
+  readonly clearTimer?: (handle: unknown) => void;
 }
 
 interface CloseLike {
@@ -121,7 +125,7 @@ export class LiveChanges {
   private endedWith: string | null = null;
   /** Tries since the last success, for the waits graphql-ws does not time. */
   private attempts = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: unknown = null;
 
   constructor(options: LiveChangesOptions) {
     this.options = options;
@@ -331,7 +335,7 @@ export class LiveChanges {
     this.closed = true;
     this.closing.abort(); // a retry waiting in `wait` never goes on
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.clearTimer(this.timer);
       this.timer = null;
     }
     this.streamGeneration += 1;
@@ -362,6 +366,18 @@ export class LiveChanges {
 
   // -- timing -----------------------------------------------------------------------------------
 
+  private setTimer(fn: () => void, ms: number): unknown {
+    return (this.options.setTimer ?? setTimeout)(fn, ms);
+  }
+
+  private clearTimer(handle: unknown): void {
+    if (this.options.clearTimer) {
+      this.options.clearTimer(handle);
+    } else {
+      clearTimeout(handle as ReturnType<typeof setTimeout>);
+    }
+  }
+
   private backoff(attempt: number): number {
     const { backoffBaseMs = 500, backoffMaxMs = 30_000, random = Math.random } = this.options;
     return backoffDelay(attempt, backoffBaseMs, backoffMaxMs, random());
@@ -381,9 +397,9 @@ export class LiveChanges {
       }
       const { signal } = this.closing;
       const abort = (): void => {
-        clearTimeout(timer);
+        this.clearTimer(timer);
       };
-      const timer = setTimeout(() => {
+      const timer = this.setTimer(() => {
         signal.removeEventListener("abort", abort);
         resolve();
       }, ms);
@@ -393,9 +409,9 @@ export class LiveChanges {
 
   private later(ms: number, run: () => void): void {
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.clearTimer(this.timer);
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.setTimer(() => {
       this.timer = null;
       if (!this.closed) {
         run();

@@ -9,6 +9,7 @@ import WebSocket from "ws";
 
 import { AutoSaver, GoalpostClient, type AutoSaveEvent } from "../src/index.js";
 import { SocketProxy, until } from "./live-helpers.js";
+import { VirtualClock } from "./virtual-clock.js";
 
 const server = inject("goalpost");
 const period = { orgSlug: server.orgSlug, periodId: server.periodId };
@@ -152,5 +153,32 @@ describe("AutoSaver live mode", () => {
     await saver.restore(); // starts live mode without reading the goals
     await until(() => saver.live?.state === "stopped", "stopped");
     expect(saver.live).toMatchObject({ connections: 0, error: { code: "UNAUTHENTICATED" } });
+  });
+
+  it("waits its reconnection backoff on the saver's clock, so virtual time drives it too", async () => {
+    const socket = await SocketProxy.start(server.url.replace(/^http/, "ws"));
+    cleanups.push(() => socket.close());
+    const clock = new VirtualClock(1); // the full backoff: 1000 ms for the first retry
+    const { now, random, setTimer, clearTimer } = clock;
+    const saver = new AutoSaver(countingClient(socket.url, []), {
+      ...period,
+      live: true,
+      backoffBaseMs: 1000,
+      now,
+      random,
+      setTimer,
+      clearTimer,
+    });
+    cleanups.push(() => saver.close());
+    await saver.load();
+    await until(() => socket.subscribes === 1, "the subscription");
+
+    socket.closePages(1001, "going away");
+    await until(() => socket.open === 0, "the drop");
+    await new Promise((done) => setTimeout(done, 1500)); // real time past the backoff
+    expect(socket.connections).toBe(1); // it waits on the saver's clock, not on real timers
+    clock.advance(1000);
+    await until(() => socket.connections === 2 && socket.subscribes === 2, "the reconnection");
+    expect(saver.live).toMatchObject({ connections: 2, error: null });
   });
 });

@@ -77,6 +77,10 @@ export class LiveFollower {
       backoffBaseMs: this.timing.backoffBaseMs,
       backoffMaxMs: this.timing.backoffMaxMs,
       random: () => this.clock.random(),
+      setTimer: (fn, ms) => this.clock.setTimer(fn, ms),
+      clearTimer: (handle) => {
+        this.clock.clearTimer(handle);
+      },
     }).start();
   }
 
