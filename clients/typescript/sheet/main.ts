@@ -192,10 +192,15 @@ function lastKey(me: Me): string {
   return `goalpost.last.${me.id}`;
 }
 
+/** The org and period this person had open last on this device (anything unreadable: none). */
 function readLast(me: Me): { org?: string; periodId?: string } {
   try {
     const last: unknown = JSON.parse(localStorage.getItem(lastKey(me)) ?? "{}");
-    return typeof last === "object" && last !== null ? last : {};
+    const { org, periodId } = typeof last === "object" && last !== null ? (last as Record<string, unknown>) : {};
+    return {
+      ...(typeof org === "string" ? { org } : {}),
+      ...(typeof periodId === "string" ? { periodId } : {}),
+    };
   } catch {
     return {};
   }
