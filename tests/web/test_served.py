@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -30,9 +31,12 @@ async def test_the_sheet_is_served_at_the_root(http: httpx.AsyncClient) -> None:
     assert page.headers["content-type"].startswith("text/html")
     assert '<script type="module" src="/web/app.js">' in page.text
 
-    # The sheet built from clients/typescript/sheet/ (docs/goal-sheet.md), and the field
-    # declarations' module the server writes itself.
-    for name in ("app.js", "client.js", "documents.js"):
+    # The sheet built from clients/typescript/sheet/ (docs/goal-sheet.md), every chunk its page
+    # script imports, and the field declarations' module the server writes itself.
+    app = (await http.get("/web/app.js")).text
+    chunks = set(re.findall(r'(?:from|import)\s*"\./([\w.-]+\.js)"', app))
+    assert chunks, "app.js imports its shared chunk"
+    for name in ("app.js", "client.js", "documents.js", *sorted(chunks)):
         module = await http.get(f"/web/{name}")
         assert module.status_code == 200, name
         assert "javascript" in module.headers["content-type"], name

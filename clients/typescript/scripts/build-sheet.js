@@ -29,7 +29,7 @@ async function build(/** @type {string} */ dir) {
     minify: true,
     entryFileNames: "[name].js",
     chunkFileNames: "chunk-[name].js", // shared by the page and client.js
-    banner: "/* Built from clients/typescript/sheet/ by `npm run build:sheet`: do not edit. */",
+    postBanner: "/* Built from clients/typescript/sheet/ by `npm run build:sheet`: do not edit. */",
   });
   await bundle.close();
 }
