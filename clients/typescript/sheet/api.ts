@@ -5,6 +5,7 @@
  */
 import {
   GoalpostClient,
+  isGoalpostError,
   type AutoSaverClient,
   type BatchSaveGoalsPayload,
   type GoalBatchItemInput,
@@ -85,6 +86,12 @@ export class SheetApi implements AutoSaverClient {
   ): Promise<TResult> {
     return this.client.execute(document, variables, options);
   }
+}
+
+/** An error as the sheet shows it: its code (a GoalpostError's, else "error") and message. */
+export function describeError(error: unknown): string {
+  const code = isGoalpostError(error) ? error.code : "error";
+  return `(${code}): ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /** A development server's demo users and their tokens (none elsewhere: no picker). */

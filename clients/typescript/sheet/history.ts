@@ -7,9 +7,9 @@
  * with one SELECT for all of them, so opening many panels never costs a request per goal, and
  * panels opened while it is under way share it.
  */
-import { isGoalpostError, type GoalEventKind } from "@goalpost/client";
+import type { GoalEventKind } from "@goalpost/client";
 
-import type { Competency, SheetApi } from "./api.js";
+import { describeError, type Competency, type SheetApi } from "./api.js";
 import { el } from "./cards.js";
 import {
   MyGoalHistoryDocument,
@@ -124,9 +124,7 @@ export class HistoryPanel {
       const events = await this.loader.historyOf(goalId);
       this.render(events ?? []);
     } catch (error) {
-      const code = isGoalpostError(error) ? error.code : "error";
-      const message = error instanceof Error ? error.message : String(error);
-      const text = `Could not load the history (${code}): ${message}`;
+      const text = `Could not load the history ${describeError(error)}`;
       this.body.replaceChildren(el("p", { className: "error-text" }, text));
     } finally {
       delete this.element.dataset.loading;

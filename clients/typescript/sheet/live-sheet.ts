@@ -16,7 +16,7 @@ import type { AutoSaver, LiveNotice } from "@goalpost/client";
 import type { SheetGoal } from "./api.js";
 
 /** What the follower asks of the page's auto-saver. */
-export type FollowedSaver = Pick<AutoSaver, "has" | "keys" | "state" | "track" | "changedElsewhere" | "sending">;
+export type FollowedSaver = Pick<AutoSaver, "has" | "keys" | "keyOf" | "state" | "track" | "changedElsewhere" | "sending">;
 
 /** What the follower asks of a supervisor's team view (review.ts's TeamView). */
 export interface FollowedTeam {
@@ -70,7 +70,7 @@ export class SheetFollower {
     if (this.closed) {
       return;
     }
-    const key = this.keyOf(goalId);
+    const key = this.saver.keyOf(goalId);
     const team = this.team();
     const shown = team?.versionOf(goalId) ?? null;
     if (key !== null) {
@@ -163,7 +163,7 @@ export class SheetFollower {
   /** Notices of own goals whose version is not here yet, unless a save's answer may bring it. */
   private mineDue(): boolean {
     for (const [goalId, version] of this.mine) {
-      const key = this.keyOf(goalId);
+      const key = this.saver.keyOf(goalId);
       // Known here already; or deleted and gone from here (this page's delete, whose notice
       // came before its answer): nothing to read either way.
       if (key !== null ? this.known(key, version) : this.deleted.has(goalId)) {
@@ -215,12 +215,4 @@ export class SheetFollower {
     return known !== undefined && known >= version;
   }
 
-  private keyOf(goalId: string): string | null {
-    for (const key of this.saver.keys()) {
-      if (this.saver.state(key).id === goalId) {
-        return key;
-      }
-    }
-    return null;
-  }
 }

@@ -12,14 +12,13 @@ import {
   AutoSaver,
   LiveChanges,
   SaverClosed,
-  isGoalpostError,
   type AnyPatch,
   type AutoSaveEvent,
   type GoalCategory,
   type Timing,
 } from "@goalpost/client";
 
-import { SheetApi, fetchDevTokens, type Me, type Organization, type Period, type SheetGoal } from "./api.js";
+import { SheetApi, describeError, fetchDevTokens, type Me, type Organization, type Period, type SheetGoal } from "./api.js";
 import { CATEGORIES, GoalCard, goalValues } from "./cards.js";
 import { HistoryLoader, HistoryPanel } from "./history.js";
 import { SheetFollower } from "./live-sheet.js";
@@ -125,11 +124,6 @@ async function locked<T>(message: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
-function describe(error: unknown): string {
-  const code = isGoalpostError(error) ? error.code : "error";
-  return `(${code}): ${error instanceof Error ? error.message : String(error)}`;
-}
-
 // -- sign in --------------------------------------------------------------------------------
 
 function showSignIn(error = ""): void {
@@ -148,7 +142,7 @@ async function signIn(token: string): Promise<void> {
     me = await api.me();
   } catch (error) {
     sessionStorage.removeItem(TOKEN_KEY);
-    showSignIn(`Sign-in failed ${describe(error)}`);
+    showSignIn(`Sign-in failed ${describeError(error)}`);
     return;
   }
   sessionStorage.setItem(TOKEN_KEY, token.trim());
@@ -341,7 +335,7 @@ async function openTeam(period: Period): Promise<void> {
     await team.load();
     await team.restore(); // decisions a crashed or closed tab could not send go out now
   } catch (error) {
-    const text = `Could not load your team's goals ${describe(error)}`;
+    const text = `Could not load your team's goals ${describeError(error)}`;
     $("team").replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
     $("team").hidden = false;
   }

@@ -262,6 +262,11 @@ export class AutoSaver {
     return this.goals.has(key);
   }
 
+  /** The key of the tracked goal with this server id (a live notice names goals by id). */
+  keyOf(goalId: string): string | null {
+    return this.goals.byId(goalId)?.key ?? null;
+  }
+
   /** A save request is in flight (its answer may bring a version a live notice announced). */
   get sending(): boolean {
     return this.pump.inFlight;
